@@ -1,0 +1,68 @@
+#pragma once
+// PState schemas as types: map_schema, list_schema, set_schema, or any plain encodable value.
+// A nested collection marked `sluice::subindexed` is stored one element per LMDB entry (see
+// layout.hpp); any other value is stored and loaded whole.
+
+#include <map>
+#include <set>
+#include <type_traits>
+#include <vector>
+
+namespace sluice {
+
+/// Schema option: store this nested collection one element per entry, with O(1) size.
+struct subindexed {};
+
+template <class K, class V, class... Options>
+struct map_schema {
+  using key_type = K;
+  using mapped_schema = V;
+};
+
+template <class T, class... Options>
+struct list_schema {
+  using element_schema = T;
+};
+
+template <class T, class... Options>
+struct set_schema {
+  using element_type = T;
+};
+
+namespace schema {
+
+template <class S> inline constexpr bool is_map_v = false;
+template <class K, class V, class... O> inline constexpr bool is_map_v<map_schema<K, V, O...>> = true;
+
+template <class S> inline constexpr bool is_list_v = false;
+template <class T, class... O> inline constexpr bool is_list_v<list_schema<T, O...>> = true;
+
+template <class S> inline constexpr bool is_set_v = false;
+template <class T, class... O> inline constexpr bool is_set_v<set_schema<T, O...>> = true;
+
+template <class S> inline constexpr bool is_collection_v = is_map_v<S> || is_list_v<S> || is_set_v<S>;
+
+template <class S> inline constexpr bool is_subindexed_v = false;
+template <class K, class V, class... O>
+inline constexpr bool is_subindexed_v<map_schema<K, V, O...>> = (std::is_same_v<O, subindexed> || ...);
+template <class T, class... O>
+inline constexpr bool is_subindexed_v<list_schema<T, O...>> = (std::is_same_v<O, subindexed> || ...);
+template <class T, class... O>
+inline constexpr bool is_subindexed_v<set_schema<T, O...>> = (std::is_same_v<O, subindexed> || ...);
+
+namespace detail {
+template <class S> struct value_of { using type = S; };
+template <class K, class V, class... O> struct value_of<map_schema<K, V, O...>> {
+  using type = std::map<K, typename value_of<V>::type>;
+};
+template <class T, class... O> struct value_of<list_schema<T, O...>> {
+  using type = std::vector<typename value_of<T>::type>;
+};
+template <class T, class... O> struct value_of<set_schema<T, O...>> { using type = std::set<T>; };
+}  // namespace detail
+
+/// The C++ value a schema describes: map_schema<K, V> is a std::map<K, value_of_t<V>>, and so on.
+template <class S> using value_of_t = typename detail::value_of<S>::type;
+
+}  // namespace schema
+}  // namespace sluice
