@@ -12,7 +12,6 @@
 
 #include <condition_variable>
 #include <cstddef>
-#include <exception>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -75,9 +74,10 @@ class environment : public std::enable_shared_from_this<environment> {
   // created is gone and the handle with it.
   database open_database(write_txn& txn, std::string_view name) {
     const std::string operation = "open database '" + std::string(name) + "'";
+    MDB_txn* const handle = txn.core_.usable(operation);
     database db{};
     std::lock_guard lock{databases_mutex_};
-    txn.core_.check(open_dbi(txn.core_.usable(operation), name, MDB_CREATE, db.handle, operation), operation);
+    txn.core_.check(open_dbi(handle, name, MDB_CREATE, db.handle, operation), operation);
     return db;
   }
 
