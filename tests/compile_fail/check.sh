@@ -25,7 +25,7 @@ while IFS= read -r expected; do
 done < <(sed -n 's|^// expect: ||p' "$source")
 if ! grep -q '^// expect: ' "$source"; then echo "$source has no '// expect:' line"; failed=1; fi
 # One misuse, one message: a cascade of errors is a defect of the library, not of the caller.
-errors=$(grep -c 'error:' <<<"$output" || true)
+errors=$(grep -cE ':[0-9]+:[0-9]+: error:' <<<"$output" || true)
 if [[ $errors -ne 1 ]]; then echo "expected exactly one error, the compiler reported $errors"; failed=1; fi
 if [[ $failed -ne 0 ]]; then echo "--- compiler output ---"; echo "$output" | head -60; exit 1; fi
 echo "failed as expected: $(sed -n 's|^// expect: ||p' "$source" | head -1)"

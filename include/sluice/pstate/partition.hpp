@@ -36,7 +36,9 @@ class select_error : public std::runtime_error {
 
 template <class Schema>
 class pstate_partition {
-  static_assert(pstate_detail::assert_valid_schema<Schema>());
+  // Fires the schema's own static_assert; the members below do nothing more for a bad schema, so
+  // that one message is all the compiler says.
+  static constexpr bool schema_is_valid = pstate_detail::assert_valid_schema<Schema>();
 
  public:
   using schema_type = Schema;
@@ -54,7 +56,7 @@ class pstate_partition {
   template <class Txn, class Path, class Fn>
   void for_each(Txn& txn, const Path& path, Fn&& fn) const {
     constexpr bool fits = pstate_detail::assert_path_fits<pstate_detail::path_mode::select, Schema, Path>();
-    if constexpr (fits) {
+    if constexpr (fits && schema_is_valid) {
       pstate_detail::store<Txn> st{txn, db_};
       if constexpr (schema::is_map_v<Schema>) {
         pstate_detail::select_stored<0, Schema>(path, st, pstate_detail::stored_range::top_level(), fn);
@@ -85,7 +87,7 @@ class pstate_partition {
   template <class Path>
   bool transform(storage::write_txn& txn, const Path& path) const {
     constexpr bool fits = pstate_detail::assert_path_fits<pstate_detail::path_mode::transform, Schema, Path>();
-    if constexpr (fits) {
+    if constexpr (fits && schema_is_valid) {
       pstate_detail::store<storage::write_txn> st{txn, db_};
       if constexpr (schema::is_map_v<Schema>) {
         return pstate_detail::transform_stored<0, Schema>(path, st, pstate_detail::stored_range::top_level());

@@ -84,7 +84,7 @@ list_meta stored_list_meta(store<Txn>& st, std::string_view prefix) {
 
 /// The stored bytes of element `index` of a list; its meta promises it is there.
 template <class Txn>
-std::string_view list_element(store<Txn>& st, const stored_range& at, const list_meta& meta, std::uint64_t index) {
+std::string_view stored_list_element(store<Txn>& st, const stored_range& at, const list_meta& meta, std::uint64_t index) {
   auto bytes = st.get(element_key(at.prefix, meta.position(index)));
   if (!bytes) throw storage_error("pstate list", "an element its size promises is missing: the data is corrupt");
   return *bytes;
@@ -177,7 +177,7 @@ void select_stored(const Path& path, store<Txn>& st, const stored_range& at, Sin
       }
     } else if constexpr (is_list_index_v<N>) {
       const list_meta meta = stored_list_meta(st, at.prefix);
-      if (auto index = list_index(n, meta.size)) whole_from_bytes(list_element(st, at, meta, *index));
+      if (auto index = list_index(n, meta.size)) whole_from_bytes(stored_list_element(st, at, meta, *index));
     } else if constexpr (std::is_same_v<N, nav::all> || std::is_same_v<N, nav::map_keys> ||
                          std::is_same_v<N, nav::map_vals>) {
       scan_elements<S>(st, at, [&](auto&& element, std::string_view element_bytes, std::string_view bytes) {
@@ -335,7 +335,7 @@ inline void erase_list_element(store<storage::write_txn>& st, const stored_range
     ++meta.head;
   } else {
     for (std::uint64_t i = index; i + 1 < meta.size; ++i) {
-      const std::string moved{list_element(st, at, meta, i + 1)};
+      const std::string moved{stored_list_element(st, at, meta, i + 1)};
       st.txn.put(st.db, element_key(at.prefix, meta.position(i)), moved);
     }
     st.txn.erase(st.db, element_key(at.prefix, meta.position(meta.size - 1)));
