@@ -12,14 +12,32 @@
 #include <sluice/codec/decode_error.hpp>
 
 namespace sluice::codec {
+namespace detail {
+
+// "1 byte", "3 bytes": for error messages.
+inline std::string quantity(std::size_t n, std::string_view unit) {
+  std::string text = std::to_string(n);
+  text.append(" ").append(unit);
+  if (n != 1) text.push_back('s');
+  return text;
+}
+
+}  // namespace detail
 
 class byte_reader {
  public:
   constexpr explicit byte_reader(std::string_view bytes) noexcept : bytes_{bytes} {}
 
+  // The reader only views its bytes: a temporary string would be gone before the first read.
+  explicit byte_reader(std::string&&) = delete;
+
   // The next `n` bytes. `what` names what is being decoded, for the error message.
   std::string_view take(std::size_t n, std::string_view what) {
-    if (n > remaining()) throw decode_error{what, "needs " + byte_count(n) + ", " + remaining_count(remaining())};
+    if (n > remaining()) {
+      throw decode_error{what, "needs " + detail::quantity(n, "byte") + ", " +
+                                   std::to_string(remaining()) +
+                                   (remaining() == 1 ? " remains" : " remain")};
+    }
     const std::string_view taken = bytes_.substr(position_, n);
     position_ += n;
     return taken;
@@ -31,7 +49,9 @@ class byte_reader {
 
   // Throws unless everything has been read: a buffer holds exactly one encoded value.
   void expect_end(std::string_view what) const {
-    if (!empty()) throw decode_error{what, byte_count(remaining()) + " left over after the value"};
+    if (!empty()) {
+      throw decode_error{what, detail::quantity(remaining(), "byte") + " left over after the value"};
+    }
   }
 
   constexpr std::size_t remaining() const noexcept { return bytes_.size() - position_; }
@@ -40,9 +60,6 @@ class byte_reader {
   constexpr std::size_t position() const noexcept { return position_; }
 
  private:
-  static std::string byte_count(std::size_t n) { return std::to_string(n) + (n == 1 ? " byte" : " bytes"); }
-  static std::string remaining_count(std::size_t n) { return std::to_string(n) + (n == 1 ? " remains" : " remain"); }
-
   std::string_view bytes_;
   std::size_t position_ = 0;
 };

@@ -38,11 +38,18 @@ struct respelling {
   std::string_view to;
 };
 
-// Two passes: the first removes what differs between compilers and standard libraries, so
-// that the second needs only one spelling of each alias.
+// Two passes: the first removes what differs between compilers and standard libraries (GCC
+// writes "long unsigned int" where clang writes "unsigned long"), so that the second needs
+// only one spelling of each alias.
 inline constexpr std::array compiler_spellings{
     respelling{"std::__cxx11::", "std::"},
     respelling{" >", ">"},
+    respelling{"long long unsigned int", "unsigned long long"},
+    respelling{"long unsigned int", "unsigned long"},
+    respelling{"short unsigned int", "unsigned short"},
+    respelling{"long long int", "long long"},
+    respelling{"long int", "long"},
+    respelling{"short int", "short"},
 };
 
 // Tried in order at each position, so a longer spelling precedes any prefix of it.

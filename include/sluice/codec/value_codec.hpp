@@ -221,8 +221,9 @@ inline std::size_t read_count(byte_reader& in, std::size_t min_element_size,
                               std::string_view what) {
   const auto count = read_varint<std::uint64_t>(in, what);
   if (count > in.remaining() / min_element_size) {
-    throw decode_error{what, std::to_string(count) + " is more than the " +
-                                 std::to_string(in.remaining()) + " bytes left can hold"};
+    throw decode_error{what, "claims " + quantity(count, "element") + " of at least " +
+                                 quantity(min_element_size, "byte") + ", more than the " +
+                                 quantity(in.remaining(), "byte") + " left can hold"};
   }
   return static_cast<std::size_t>(count);
 }
