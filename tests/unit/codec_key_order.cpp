@@ -317,10 +317,10 @@ TEST_CASE("the key traits tell encodable, decodable and unsupported types apart"
 TEST_CASE("key decoding accepts only the one encoding of each key") {
   using Catch::Matchers::Contains;
   // -0.0 and NaNs other than the canonical one are never written.
-  CHECK_THROWS_WITH(codec::decode_key<double>(bytes({0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})),
-                    Contains("cannot decode double"));
-  CHECK_THROWS_WITH(codec::decode_key<double>(bytes({0xff, 0xf8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01})),
-                    Contains("cannot decode double"));
+  const std::string negative_zero = bytes({0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
+  const std::string nan_with_payload = bytes({0xff, 0xf8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01});
+  CHECK_THROWS_WITH(codec::decode_key<double>(negative_zero), Contains("cannot decode double"));
+  CHECK_THROWS_WITH(codec::decode_key<double>(nan_with_payload), Contains("cannot decode double"));
   CHECK_THROWS_WITH(codec::decode_key<float>(bytes({0x00, 0x3f, 0xff, 0xff})),
                     Contains("cannot decode float"));
   CHECK_THROWS_WITH(codec::decode_key<std::string>(bytes({'a', 0x00, 0x02})),
@@ -332,7 +332,8 @@ TEST_CASE("key decoding accepts only the one encoding of each key") {
   CHECK_THROWS_WITH(codec::decode_key<std::optional<int>>(bytes({0x02})),
                     Contains("std::optional<int> presence byte"));
   CHECK_THROWS_WITH(codec::decode_key<std::vector<bool>>(bytes({0x01, 0x01, 0x05})),
-                    Contains("std::vector<bool> element marker: expected 0x00 or 0x01, found 0x05"));
+                    Contains("std::vector<bool> element marker: expected 0x00 or 0x01, "
+                             "found 0x05"));
   CHECK_THROWS_WITH(codec::decode_key<std::int32_t>(bytes({0x80, 0x00, 0x00})),
                     Contains("int: needs 4 bytes, 3 remain"));
   CHECK_THROWS_WITH(codec::decode_key<std::string>(bytes({'a', 0x00, 0x01, 'b'})),

@@ -50,7 +50,8 @@ class byte_reader {
   // Throws unless everything has been read: a buffer holds exactly one encoded value.
   void expect_end(std::string_view what) const {
     if (!empty()) {
-      throw decode_error{what, detail::quantity(remaining(), "byte") + " left over after the value"};
+      throw decode_error{what,
+                         detail::quantity(remaining(), "byte") + " left over after the value"};
     }
   }
 

@@ -72,17 +72,17 @@ inline constexpr std::string_view element_marker_label = " element marker";
 
 // Flipping the sign bit maps two's complement order onto unsigned order.
 template <plain_integer T>
-inline constexpr std::make_unsigned_t<T> sign_flip_v =
-    std::is_signed_v<T> ? static_cast<std::make_unsigned_t<T>>(
-                              std::make_unsigned_t<T>{1}
-                              << (std::numeric_limits<std::make_unsigned_t<T>>::digits - 1))
-                        : 0;
+inline constexpr auto sign_flip_v = [] {
+  using U = std::make_unsigned_t<T>;
+  return std::is_signed_v<T> ? static_cast<U>(U{1} << (std::numeric_limits<U>::digits - 1)) : U{0};
+}();
 
 template <ieee_float F>
 struct float_key_bits {
   using bits_t = float_bits_t<F>;
   static constexpr bits_t sign = static_cast<bits_t>(bits_t{1} << (sizeof(F) * 8 - 1));
-  static constexpr bits_t canonical_nan = std::bit_cast<bits_t>(std::numeric_limits<F>::quiet_NaN());
+  static constexpr bits_t canonical_nan =
+      std::bit_cast<bits_t>(std::numeric_limits<F>::quiet_NaN());
   static_assert((canonical_nan & sign) == 0, "the canonical NaN must sort after +infinity");
 
   // Equal values get equal bits: -0.0 becomes +0.0, every NaN the canonical one.
@@ -124,8 +124,11 @@ inline std::string decode_string_key(byte_reader& in) {
   std::string text;
   for (;;) {
     const std::size_t run = in.rest().find(string_escape);
-    if (run == std::string_view::npos) throw decode_error{what, "the input ends before the end of the string"};
-    text.append(in.take(run + 1, what).substr(0, run));
+    if (run == std::string_view::npos) {
+      throw decode_error{what, "the input ends before the end of the string"};
+    }
+    text.append(in.take(run, what));
+    in.take_byte(what);  // the escape just found
     const auto marker = static_cast<char>(in.take_byte(what));
     if (marker == string_end) return text;
     if (marker != escaped_nul) {
@@ -176,8 +179,8 @@ struct key_codec<F> {
         float_bits::from_ordered(detail::read_fixed<std::endian::big, bits_t>(in, type_name_v<F>));
     const auto value = std::bit_cast<F>(bits);
     if (float_bits::canonical(value) != bits) {
-      throw decode_error{type_name_v<F>, "-0.0 or a NaN, which keys never hold: they hold +0.0 "
-                                         "and one canonical NaN"};
+      throw decode_error{type_name_v<F>, "not as keys are written: -0.0 is written as +0.0, "
+                                         "and every NaN as one canonical NaN"};
     }
     return value;
   }
@@ -191,7 +194,7 @@ struct key_codec<std::string> : detail::string_key_encoder {
 template <>
 struct key_codec<std::string_view> : detail::string_key_encoder {};
 
-// `text` must point to a NUL-terminated string.
+// The pointer must be to a NUL-terminated string.
 template <>
 struct key_codec<const char*> : detail::string_key_encoder {};
 

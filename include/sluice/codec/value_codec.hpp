@@ -11,9 +11,9 @@
 //   std::map                varint count, then each key and its value
 //   std::unordered_map      the same, entries sorted by the bytes of their encoded keys
 //   std::optional           0x00; or 0x01, then the value
-//   std::tuple, std::pair,  the parts in order, nothing between: a tuple or struct costs no
-//   std::array, Boost.Hana  more than its members (Hana structs: fields in declaration order)
-//     structs
+//   std::tuple, std::pair,  the parts in order with nothing between, so a product costs no
+//   std::array and Hana     more than its parts; struct fields in declaration order. Structs
+//   structs                 decode by default construction, then assignment of each field
 //
 // Every value has exactly one encoding and decoding accepts only that one: a varint with
 // redundant bytes, a bool byte other than 0 or 1, or set and map keys that are not strictly
@@ -23,7 +23,8 @@
 // Decoding reads only through byte_reader and checks every count against the bytes left before
 // allocating for it; bad input of any kind ends in sluice::decode_error.
 //
-// value_codec<T> is the customization point. To make another type encodable, specialize it:
+// value_codec<T> is the customization point. To make another type encodable, specialize it
+// before the type is first used with the codec:
 //
 //   template <> struct sluice::codec::value_codec<my_type> {
 //     static void encode(std::string& out, const my_type& value);  // appends to `out`
@@ -41,7 +42,6 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -505,17 +505,8 @@ struct value_codec<std::unordered_map<K, V, Hash, Equal, Allocator>> {
   static constexpr std::size_t min_size = 1;
 
   static void encode(std::string& out, const map_type& map) {
-    std::vector<std::pair<std::string, const V*>> entries;
-    entries.reserve(map.size());
-    for (const auto& [key, value] : map) {
-      std::string key_bytes;
-      value_codec<K>::encode(key_bytes, key);
-      entries.emplace_back(std::move(key_bytes), &value);
-    }
-    std::sort(entries.begin(), entries.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    detail::append_varint(out, entries.size());
-    for (const auto& [key_bytes, value] : entries) {
+    detail::append_varint(out, map.size());
+    for (const auto& [key_bytes, value] : entries_by_key_bytes(map)) {
       out.append(key_bytes);
       value_codec<V>::encode(out, *value);
     }
@@ -540,6 +531,20 @@ struct value_codec<std::unordered_map<K, V, Hash, Equal, Allocator>> {
       }
     }
     return map;
+  }
+
+ private:
+  static std::vector<std::pair<std::string, const V*>> entries_by_key_bytes(const map_type& map) {
+    std::vector<std::pair<std::string, const V*>> entries;
+    entries.reserve(map.size());
+    for (const auto& [key, value] : map) {
+      std::string key_bytes;
+      value_codec<K>::encode(key_bytes, key);
+      entries.emplace_back(std::move(key_bytes), &value);
+    }
+    std::sort(entries.begin(), entries.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    return entries;
   }
 };
 
