@@ -17,7 +17,7 @@ template <class S> struct schema_rules {
 };
 template <class K, class V, class... O> struct schema_rules<map_schema<K, V, O...>> {
   static constexpr bool encodable = schema_rules<V>::encodable;
-  static constexpr bool keys_encodable = codec::is_key_encodable_v<K> && schema_rules<V>::keys_encodable;
+  static constexpr bool keys_encodable = codec::is_key_decodable_v<K> && schema_rules<V>::keys_encodable;
   static constexpr bool options_known = (std::is_same_v<O, subindexed> && ...) && schema_rules<V>::options_known;
   static constexpr bool list_holds_whole_values = schema_rules<V>::list_holds_whole_values;
 };
@@ -31,7 +31,7 @@ template <class T, class... O> struct schema_rules<list_schema<T, O...>> {
 };
 template <class T, class... O> struct schema_rules<set_schema<T, O...>> {
   static constexpr bool encodable = codec::is_value_encodable_v<T>;
-  static constexpr bool keys_encodable = codec::is_key_encodable_v<T>;
+  static constexpr bool keys_encodable = codec::is_key_decodable_v<T>;
   static constexpr bool options_known = (std::is_same_v<O, subindexed> && ...);
   static constexpr bool list_holds_whole_values = true;
 };

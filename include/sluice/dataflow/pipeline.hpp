@@ -1,0 +1,146 @@
+#pragma once
+// Running a checked chain: a chain compiles to nested continuations, one per op, all statically
+// typed and inlined into one function per source (and one per partitioner hop). Type erasure
+// happens once, where the runtime calls a handler (plan.hpp).
+//
+// run<I, State>(ops, ctx, values, pending, done) executes op I with the environment's values and
+// what the previous op emitted; `done` receives the values at the end of a block (how a branch
+// returns to its chain).
+
+#include <sluice/codec/key_codec.hpp>
+#include <sluice/codec/stable_hash.hpp>
+#include <sluice/codec/value_codec.hpp>
+#include <sluice/dataflow/emitter.hpp>
+#include <sluice/dataflow/environment.hpp>
+#include <sluice/dataflow/flow_check.hpp>
+#include <sluice/dataflow/ops.hpp>
+#include <sluice/dataflow/plan.hpp>
+#include <sluice/pstate/partition.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace sluice::dataflow {
+
+/// The path with each variable replaced by its value in `values`.
+template <class Env, class Path>
+auto resolve_path(const Path& path, const typename Env::values& values) {
+  return path.map_args([&](const auto& arg) -> decltype(auto) { return resolve<Env>(arg, values); });
+}
+
+/// The first `Count` values of a tuple: the environment as it was before a branch bound more.
+template <std::size_t Count, class Tuple>
+auto leading_values(Tuple&& values) {
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return std::tuple<std::tuple_element_t<I, std::remove_cvref_t<Tuple>>...>{std::get<I>(std::forward<Tuple>(values))...};
+  }(std::make_index_sequence<Count>{});
+}
+
+template <std::size_t I, class State, class Ops, class Done>
+void run(const Ops& ops, event_context& ctx, typename State::env::values values, typename State::pending pending,
+         Done& done);
+
+/// Continues after op I with the next state.
+template <std::size_t I, class Next, class Ops, class Done>
+void proceed(const Ops& ops, event_context& ctx, typename Next::env::values values, typename Next::pending pending,
+             Done& done) {
+  run<I + 1, Next>(ops, ctx, std::move(values), std::move(pending), done);
+}
+
+/// The payload of a hop: the environment's values, encoded.
+template <class Env>
+std::string encode_hop(const typename Env::values& values) {
+  return codec::encode_value(values);
+}
+
+template <std::size_t I, class State, class Next, class Ops, class Fn, class... Args, class Done>
+void run_each(const Ops& ops, const each_op<Fn, Args...>& op, event_context& ctx, typename State::env::values values,
+              Done& done) {
+  using Env = typename State::env;
+  auto call = [&](auto&&... prefix) -> decltype(auto) {
+    return std::apply([&](const auto&... args) -> decltype(auto) {
+      return std::invoke(op.fn, prefix..., resolve<Env>(args, values)...);
+    }, op.args);
+  };
+  using emitted = emitted_type_t<Fn>;
+  if constexpr (!std::is_void_v<emitted>) {
+    auto continuation = [&](emitted&& value) { proceed<I, Next>(ops, ctx, values, std::move(value), done); };
+    emitter<emitted> emit{continuation};
+    call(emit);
+  } else if constexpr (std::is_same_v<typename Next::pending, nothing>) {
+    call();
+    proceed<I, Next>(ops, ctx, std::move(values), {}, done);
+  } else {
+    typename Next::pending result = call();
+    proceed<I, Next>(ops, ctx, std::move(values), std::move(result), done);
+  }
+}
+
+template <std::size_t I, class Env, class Next, class Ops, class Op, class Done>
+void run_partition(const Ops& ops, const Op& op, event_context& ctx, typename Env::values values, Done& done) {
+  if constexpr (std::is_same_v<Op, all_partition_op>) {
+    ctx.hops.send_to_all(op.hop, encode_hop<Env>(values));
+  } else {
+    const auto& key = resolve<Env>(typename Op::var_type{}, values);
+    std::uint32_t target;
+    if constexpr (is_hash_partition_op_v<Op>) {
+      target = static_cast<std::uint32_t>(codec::key_hash(key) % ctx.task_count);
+    } else {
+      if (std::cmp_less(key, 0) || std::cmp_greater_equal(key, ctx.task_count))
+        throw std::out_of_range("sluice: direct_partition() to task " + std::to_string(key) + " of " +
+                                std::to_string(ctx.task_count));
+      target = static_cast<std::uint32_t>(key);
+    }
+    // Staying on this task needs no hop: the rest runs in the same transaction.
+    if (target == ctx.task) return proceed<I, Next>(ops, ctx, std::move(values), {}, done);
+    ctx.hops.send(target, op.hop, encode_hop<Env>(values));
+  }
+}
+
+template <std::size_t I, class State, class Ops, class Done>
+void run(const Ops& ops, event_context& ctx, typename State::env::values values, typename State::pending pending,
+         Done& done) {
+  using Env = typename State::env;
+  if constexpr (I == std::tuple_size_v<Ops>) {
+    done(std::move(values));
+  } else {
+    using Op = std::tuple_element_t<I, Ops>;
+    using Next = typename op_step<Op, State, false>::next;
+    const Op& op = std::get<I>(ops);
+
+    if constexpr (is_each_op_v<Op>) {
+      run_each<I, State, Next>(ops, op, ctx, std::move(values), done);
+    } else if constexpr (is_out_op_v<Op>) {
+      auto bound = std::tuple_cat(std::move(values), std::tuple<typename State::pending>{std::move(pending)});
+      proceed<I, Next>(ops, ctx, std::move(bound), {}, done);
+    } else if constexpr (is_keep_true_op_v<Op>) {
+      if (resolve<Env>(typename Op::var_type{}, values)) proceed<I, Next>(ops, ctx, std::move(values), {}, done);
+    } else if constexpr (is_if_true_op_v<Op>) {
+      auto rejoin = [&](auto&& branch_values) {
+        proceed<I, Next>(ops, ctx, leading_values<Env::size>(std::move(branch_values)), {}, done);
+      };
+      if (resolve<Env>(typename Op::condition_type{}, values))
+        run<0, state<Env, nothing>>(op.then_ops, ctx, std::move(values), {}, rejoin);
+      else
+        run<0, state<Env, nothing>>(op.else_ops, ctx, std::move(values), {}, rejoin);
+    } else if constexpr (is_local_select_op_v<Op>) {
+      const pstate_partition<typename Op::schema_type> partition{ctx.pstates[op.pstate_index]};
+      partition.for_each(ctx.txn, resolve_path<Env>(op.path, values), [&](const auto& found) {
+        proceed<I, Next>(ops, ctx, values, typename Next::pending(found), done);
+      });
+    } else if constexpr (is_local_transform_op_v<Op>) {
+      const pstate_partition<typename Op::schema_type> partition{ctx.pstates[op.pstate_index]};
+      partition.transform(ctx.txn, resolve_path<Env>(op.path, values));
+      proceed<I, Next>(ops, ctx, std::move(values), {}, done);
+    } else if constexpr (is_partition_op_v<Op>) {
+      run_partition<I, Env, Next>(ops, op, ctx, std::move(values), done);
+    }
+  }
+}
+
+}  // namespace sluice::dataflow

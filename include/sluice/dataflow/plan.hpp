@@ -1,0 +1,68 @@
+#pragma once
+// The boundary between the dataflow layer and the runtime. Defining a module produces a
+// module_plan: its depots, and per topology its PStates and its compiled pipelines, each erased
+// once to a handler the runtime calls with an event_context. The runtime knows nothing of
+// dataflow types; the dataflow layer knows nothing of threads, queues or recovery.
+
+#include <sluice/storage/database.hpp>
+#include <sluice/storage/transaction.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::dataflow {
+
+/// Where a pipeline sends its continuation when it moves to other tasks. The runtime writes each
+/// send to the current task's outbox in the event's transaction and delivers it after commit.
+class hop_sink {
+ public:
+  virtual void send(std::uint32_t target_task, std::uint32_t hop, std::string payload) = 0;
+  virtual void send_to_all(std::uint32_t hop, std::string payload) = 0;
+
+ protected:
+  ~hop_sink() = default;
+};
+
+/// What one running event sees of its task.
+struct event_context {
+  storage::write_txn& txn;                      // the event's own (nested) transaction
+  std::uint32_t task;                           // the task it runs on
+  std::uint32_t task_count;
+  std::int64_t now_millis;                      // the cluster clock when the event's batch began
+  std::span<const storage::database> pstates;   // the topology's PStates on this task, in declaration order
+  hop_sink& hops;                               // the topology's hops
+};
+
+using source_handler = std::function<void(event_context&, std::string_view encoded_record)>;
+using hop_handler = std::function<void(event_context&, std::string_view payload)>;
+
+struct source_subscription {
+  std::string depot;        // a depot or tick depot of the module
+  source_handler handler;   // runs once per record appended (per tick), on the record's task
+};
+
+struct topology_plan {
+  std::string name;
+  std::vector<std::string> pstates;           // declared PState names, in declaration order
+  std::vector<source_subscription> sources;
+  std::vector<hop_handler> hops;              // a hop's id is its index
+};
+
+struct tick_plan {
+  std::string name;
+  std::chrono::milliseconds interval;
+};
+
+struct module_plan {
+  std::string name;
+  std::vector<std::string> depots;
+  std::vector<tick_plan> ticks;
+  std::vector<topology_plan> topologies;
+};
+
+}  // namespace sluice::dataflow
