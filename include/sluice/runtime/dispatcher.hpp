@@ -1,0 +1,66 @@
+#pragma once
+// Routes events to the queue of the worker that owns their task (task t: worker t % workers).
+
+#include <sluice/runtime/cluster_error.hpp>
+#include <sluice/runtime/event.hpp>
+#include <sluice/runtime/event_queue.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace sluice::runtime::detail {
+
+// Thread-safe. Events dispatched together by one thread reach each queue in their order.
+class dispatcher {
+ public:
+  dispatcher(std::string module, std::uint32_t task_count, std::uint32_t worker_count) : module_(std::move(module)) {
+    for (std::uint32_t w = 0; w < worker_count; ++w) queues_.push_back(std::make_unique<event_queue>(task_count));
+  }
+
+  [[nodiscard]] std::uint32_t worker_count() const noexcept { return static_cast<std::uint32_t>(queues_.size()); }
+  [[nodiscard]] std::uint32_t worker_of(std::uint32_t task) const noexcept { return task % worker_count(); }
+  [[nodiscard]] event_queue& queue(std::uint32_t worker) const noexcept { return *queues_[worker]; }
+  [[nodiscard]] std::size_t queue_depth(std::uint32_t task) const { return queue(worker_of(task)).depth(task); }
+
+  // Queues `events`, moving from them. Once the module is stopping, an event that cannot be
+  // queued fails its ack with cluster_stopped.
+  void dispatch(std::span<event> events) {
+    if (worker_count() > 1)  // contiguous per worker, each task's events still in order
+      std::stable_sort(events.begin(), events.end(),
+                       [&](const event& a, const event& b) { return worker_of(a.task) < worker_of(b.task); });
+    for (auto first = events.begin(); first != events.end();) {
+      const std::uint32_t worker = worker_of(first->task);
+      const auto last = std::find_if(first, events.end(), [&](const event& e) { return worker_of(e.task) != worker; });
+      const std::span<event> group{first, last};
+      if (!queue(worker).push(group)) fail_all(group);
+      first = last;
+    }
+  }
+
+  void dispatch(event e) { dispatch(std::span<event>{&e, 1}); }
+
+  // Closes every queue; the events left in them fail their acks with cluster_stopped.
+  void close() {
+    for (const auto& queue : queues_) {
+      std::vector<event> left = queue->close();
+      fail_all(left);
+    }
+  }
+
+ private:
+  void fail_all(std::span<event> events) const {
+    const auto stopped = std::make_exception_ptr(
+        cluster_stopped("the module '" + module_ + "' stopped before the event was processed"));
+    for (event& e : events) fail_event(e, stopped);
+  }
+
+  std::string module_;
+  std::vector<std::unique_ptr<event_queue>> queues_;
+};
+
+}  // namespace sluice::runtime::detail

@@ -1,0 +1,244 @@
+#pragma once
+// A launched module: its tasks and workers, its tick schedules, and the entry points clients and
+// the cluster use. Launching recovers what the directory holds: hop messages still in outboxes
+// are re-sent before any new event is queued.
+
+#include <sluice/dataflow/plan.hpp>
+#include <sluice/runtime/ack.hpp>
+#include <sluice/runtime/clock.hpp>
+#include <sluice/runtime/cluster_error.hpp>
+#include <sluice/runtime/dispatcher.hpp>
+#include <sluice/runtime/event.hpp>
+#include <sluice/runtime/metrics.hpp>
+#include <sluice/runtime/module_directory.hpp>
+#include <sluice/runtime/module_spec.hpp>
+#include <sluice/runtime/options.hpp>
+#include <sluice/runtime/outbox.hpp>
+#include <sluice/runtime/task.hpp>
+#include <sluice/runtime/tick_schedule.hpp>
+#include <sluice/runtime/worker.hpp>
+#include <sluice/storage/environment.hpp>
+#include <sluice/storage/transaction.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sluice::runtime::detail {
+
+struct due_tick {
+  std::uint32_t tick;
+  std::int64_t time_millis;
+};
+
+// Thread-safe. Clients keep it alive through shared_ptr, and may outlive the cluster: once
+// stop() has run, their calls throw cluster_stopped.
+class module_runtime {
+ public:
+  module_runtime(const std::filesystem::path& cluster_dir, dataflow::module_plan plan, const launch_options& launch,
+                 const cluster_options& options, std::shared_ptr<const cluster_clock> clock)
+      : spec_(std::move(plan)),
+        clock_(std::move(clock)),
+        task_count_(checked_task_count(launch)),
+        durable_(options.storage.durable),
+        dispatcher_(spec_.name(), task_count_, std::min(launch.threads, task_count_)),
+        random_seed_(std::random_device{}()) {
+    open_tasks(cluster_dir, options.storage);
+    const std::int64_t launched_at = clock_->now_millis();
+    for (const dataflow::tick_plan& tick : spec_.plan().ticks) schedules_.emplace_back(launched_at, tick.interval);
+    resend_outboxes();
+    start_workers(worker_settings{options.max_batch, options.testing});  // last: a throw after it would leave threads
+  }
+
+  module_runtime(const module_runtime&) = delete;
+  module_runtime& operator=(const module_runtime&) = delete;
+  ~module_runtime() { stop(); }
+
+  [[nodiscard]] const module_spec& spec() const noexcept { return spec_; }
+  [[nodiscard]] const std::string& name() const noexcept { return spec_.name(); }
+  [[nodiscard]] std::uint32_t task_count() const noexcept { return task_count_; }
+
+  // Queues a value-encoded record for depot partition `task`; the future follows `level`.
+  std::future<void> append(std::uint32_t depot, std::uint32_t task, std::string record, ack_level level) {
+    check_running();
+    check_task(task);
+    pending_ack ack = start_ack(level);
+    dispatcher_.dispatch(event{.task = task, .body = depot_append{depot, std::move(record)}, .ack = std::move(ack.completion)});
+    return std::move(ack.future);
+  }
+
+  // A task chosen at random, for random_partition.
+  [[nodiscard]] std::uint32_t random_task() noexcept {
+    return static_cast<std::uint32_t>(mix(random_seed_ + random_draws_.fetch_add(1, std::memory_order_relaxed)) % task_count_);
+  }
+
+  // A snapshot of task `task`'s environment, for a query on the caller's thread.
+  [[nodiscard]] storage::read_txn begin_read(std::uint32_t task) const {
+    check_running();
+    check_task(task);
+    return tasks_[task]->environment().begin_read();
+  }
+
+  [[nodiscard]] storage::database pstate_database(std::uint32_t task, pstate_ref pstate) const {
+    return tasks_[task]->pstates(pstate.topology)[pstate.index];
+  }
+
+  // Marks every tick due at or before `until` as emitted and returns them in time order. With
+  // `catch_up`, a tick depot that fell behind yields only its latest due tick.
+  std::vector<due_tick> take_due_ticks(std::int64_t until, bool catch_up) {
+    std::vector<due_tick> due;
+    std::lock_guard lock{schedules_mutex_};
+    for (std::uint32_t tick = 0; tick < schedules_.size(); ++tick) {
+      tick_schedule& schedule = schedules_[tick];
+      if (schedule.next_due() > until) continue;
+      if (catch_up) {
+        due.push_back({tick, schedule.catch_up(until)});
+        continue;
+      }
+      for (; schedule.next_due() <= until; schedule.advance()) due.push_back({tick, schedule.next_due()});
+    }
+    std::stable_sort(due.begin(), due.end(), [](const due_tick& a, const due_tick& b) { return a.time_millis < b.time_millis; });
+    return due;
+  }
+
+  // When the next tick is due; nullopt if the module has no tick depot.
+  [[nodiscard]] std::optional<std::int64_t> next_tick_due() const {
+    std::lock_guard lock{schedules_mutex_};
+    std::optional<std::int64_t> next;
+    for (const tick_schedule& schedule : schedules_) next = std::min(next.value_or(schedule.next_due()), schedule.next_due());
+    return next;
+  }
+
+  // Queues the emission of a tick on task 0; the future follows `level`.
+  std::future<void> emit_tick(const due_tick& tick, ack_level level) {
+    pending_ack ack = start_ack(level);
+    dispatcher_.dispatch(event{.task = 0, .body = tick_emission{tick.tick, tick.time_millis}, .ack = std::move(ack.completion)});
+    return std::move(ack.future);
+  }
+
+  void collect_metrics(std::vector<task_metrics>& out) const {
+    for (const auto& t : tasks_) {
+      task_metrics& metrics = out.emplace_back();
+      metrics.module = name();
+      metrics.task = t->index();
+      metrics.queue_depth = dispatcher_.queue_depth(t->index());
+      t->statistics().fill(metrics);
+    }
+  }
+
+  // Lets each worker finish the batch in hand, fails the acks of what is still queued, joins the
+  // workers. Hop messages not yet applied stay in their outboxes for the next launch. Idempotent.
+  void stop() {
+    if (stopped_.exchange(true)) return;
+    dispatcher_.close();
+    for (const auto& w : workers_) w->join();
+    if (!durable_) sync_environments();
+  }
+
+ private:
+  static std::uint32_t checked_task_count(const launch_options& launch) {
+    if (launch.tasks == 0) throw std::invalid_argument("sluice: a module needs at least one task");
+    if (launch.threads == 0) throw std::invalid_argument("sluice: a module needs at least one worker thread");
+    return launch.tasks;
+  }
+
+  // splitmix64's finaliser: consecutive draws become unrelated tasks.
+  static std::uint64_t mix(std::uint64_t x) noexcept {
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+  }
+
+  void check_running() const {
+    if (stopped_.load(std::memory_order_acquire))
+      throw cluster_stopped("the cluster running the module '" + name() + "' has stopped");
+  }
+
+  void check_task(std::uint32_t task) const {
+    if (task >= task_count_)
+      throw std::out_of_range("sluice: task " + std::to_string(task) + " of the module '" + name() + "', which has " +
+                              std::to_string(task_count_) + " tasks");
+  }
+
+  void open_tasks(const std::filesystem::path& cluster_dir, storage::environment_options options) {
+    options.max_databases = std::max(options.max_databases, spec_.database_count());
+    const auto environments = open_module_directory(cluster_dir, name(), task_count_, options);
+    for (std::uint32_t t = 0; t < task_count_; ++t)
+      tasks_.push_back(std::make_unique<task>(t, task_count_, environments[t], spec_));
+  }
+
+  // Re-sends every outbox before any new event is queued, so each target sees each source's
+  // messages in sequence; targets skip those a previous launch applied.
+  void resend_outboxes() {
+    for (const auto& source : tasks_) {
+      auto txn = source->environment().begin_read();
+      std::vector<outbound_message> messages = read_outbox(txn, source->databases().outbox);
+      source->statistics().set_outbox_size(messages.size());
+      std::vector<event> deliveries;
+      for (outbound_message& m : messages)
+        deliveries.push_back(event{
+            .task = m.target_task,
+            .body = hop_delivery{source->index(), m.seq, m.message.topology, m.message.hop, std::move(m.message.payload)},
+            .ack = nullptr,
+        });
+      dispatcher_.dispatch(deliveries);
+    }
+  }
+
+  void start_workers(const worker_settings& settings) {
+    for (std::uint32_t w = 0; w < dispatcher_.worker_count(); ++w)
+      workers_.push_back(std::make_unique<worker>(w, spec_, tasks_, dispatcher_, *clock_, settings));
+    try {
+      for (const auto& w : workers_) w->start();
+    } catch (...) {
+      dispatcher_.close();  // the workers already started end, and their destructors join them
+      throw;
+    }
+  }
+
+  // Commits made without fsync reach the disk now, on a clean stop.
+  void sync_environments() noexcept {
+    for (const auto& t : tasks_) {
+      try {
+        t->environment().sync();
+      } catch (...) {  // nothing to report to at shutdown; LMDB keeps what reached the disk
+      }
+    }
+  }
+
+  module_spec spec_;
+  std::shared_ptr<const cluster_clock> clock_;
+  std::uint32_t task_count_;
+  bool durable_;
+  std::vector<std::unique_ptr<task>> tasks_;
+  dispatcher dispatcher_;
+  std::vector<std::unique_ptr<worker>> workers_;
+  std::atomic<bool> stopped_{false};
+  mutable std::mutex schedules_mutex_;
+  std::vector<tick_schedule> schedules_;
+  std::uint64_t random_seed_;
+  std::atomic<std::uint64_t> random_draws_{0};
+};
+
+// Where a depot client sends its records, and where a PState client reads.
+struct depot_route {
+  std::shared_ptr<module_runtime> module;
+  std::uint32_t depot;
+};
+
+struct pstate_route {
+  std::shared_ptr<module_runtime> module;
+  pstate_ref pstate;
+};
+
+}  // namespace sluice::runtime::detail

@@ -1,0 +1,128 @@
+#pragma once
+// A worker thread: takes batches of events from its queue and runs one round of group commit per
+// task in the batch; after each commit it releases acks and delivers the round's hop messages.
+
+#include <sluice/runtime/clock.hpp>
+#include <sluice/runtime/dispatcher.hpp>
+#include <sluice/runtime/event.hpp>
+#include <sluice/runtime/metrics.hpp>
+#include <sluice/runtime/module_spec.hpp>
+#include <sluice/runtime/options.hpp>
+#include <sluice/runtime/round.hpp>
+#include <sluice/runtime/task.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <thread>
+#include <vector>
+
+namespace sluice::runtime::detail {
+
+struct worker_settings {
+  std::size_t max_batch;
+  test_hooks hooks;
+};
+
+// Owns its thread: start() begins it, and it ends once its queue is closed and the batch in hand
+// is finished; join() waits for that. The tasks, dispatcher, spec and clock outlive it.
+class worker {
+ public:
+  worker(std::uint32_t index, const module_spec& spec, std::span<const std::unique_ptr<task>> tasks,
+         dispatcher& dispatch, const cluster_clock& clock, worker_settings settings) noexcept
+      : index_(index), spec_(spec), tasks_(tasks), dispatcher_(dispatch), clock_(clock), settings_(settings) {}
+
+  worker(const worker&) = delete;
+  worker& operator=(const worker&) = delete;
+  ~worker() { join(); }
+
+  void start() {
+    thread_ = std::thread([this] { run(); });
+  }
+
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void run() {
+    std::vector<event> batch;
+    while (dispatcher_.queue(index_).pop_batch(settings_.max_batch, batch)) {
+      // One transaction per task: group the batch by task, each task's events still in order.
+      std::stable_sort(batch.begin(), batch.end(), [](const event& a, const event& b) { return a.task < b.task; });
+      for (auto first = batch.begin(); first != batch.end();) {
+        const auto last = std::find_if(first, batch.end(), [&](const event& e) { return e.task != first->task; });
+        run_round(*tasks_[first->task], {first, last});
+        first = last;
+      }
+      batch.clear();
+    }
+  }
+
+  void run_round(task& owner, std::span<event> events) {
+    round_result result = task_round{spec_, owner, clock_.now_millis()}.run(events);
+    record_statistics(owner, events, result);
+    if (!result.committed()) {
+      for (event& e : events) fail_event(e, result.failure);
+      return;
+    }
+    // Prunes go out before acks are released, so that an ack also means the prune is queued.
+    if (settings_.hooks.prune_outbox) send_prunes(owner.index(), result);
+    std::vector<event> deliveries;
+    for (std::size_t i = 0; i < events.size(); ++i) settle(events[i], result.outcomes[i], deliveries);
+    dispatcher_.dispatch(deliveries);
+  }
+
+  // Releases the event's ack, or hands it on to the hop messages the event sent.
+  void settle(event& e, event_outcome& outcome, std::vector<event>& deliveries) const {
+    const completion_ptr& ack = e.ack;
+    const bool ack_follows = ack && ack->follows_hops();
+    if (settings_.hooks.deliver_hops && !outcome.failure) {
+      if (ack_follows) ack->add_work(outcome.sent.size());
+      for (outbound_message& sent : outcome.sent)
+        deliveries.push_back(event{
+            .task = sent.target_task,
+            .body = hop_delivery{e.task, sent.seq, sent.message.topology, sent.message.hop, std::move(sent.message.payload)},
+            .ack = ack_follows ? ack : nullptr,
+        });
+    }
+    if (ack) ack->finish_work(outcome.failure);
+  }
+
+  // Tells each source task how far its messages to `target` are applied.
+  void send_prunes(std::uint32_t target, const round_result& result) const {
+    std::vector<event> prunes;
+    for (const auto& [source, seq] : result.applied)
+      prunes.push_back(event{.task = source, .body = outbox_prune{target, seq}, .ack = nullptr});
+    dispatcher_.dispatch(prunes);
+  }
+
+  static void record_statistics(task& owner, std::span<const event> events, const round_result& result) {
+    const auto now = event::clock::now();
+    task_statistics::round_summary summary{.committed = result.committed()};
+    std::vector<std::chrono::microseconds> latencies;
+    std::ptrdiff_t sent = 0;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      if (is_bookkeeping(events[i])) continue;
+      ++summary.events;
+      if (!result.committed() || result.outcomes[i].failure) ++summary.failed;
+      sent += static_cast<std::ptrdiff_t>(result.outcomes[i].sent.size());
+      latencies.push_back(std::chrono::duration_cast<std::chrono::microseconds>(now - events[i].enqueued));
+    }
+    if (result.committed()) summary.outbox_change = sent - static_cast<std::ptrdiff_t>(result.pruned);
+    owner.statistics().record_round(summary, latencies);
+  }
+
+  std::uint32_t index_;
+  const module_spec& spec_;
+  std::span<const std::unique_ptr<task>> tasks_;
+  dispatcher& dispatcher_;
+  const cluster_clock& clock_;
+  worker_settings settings_;
+  std::thread thread_;
+};
+
+}  // namespace sluice::runtime::detail
