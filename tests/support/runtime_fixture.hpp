@@ -10,10 +10,14 @@
 #include <sluice/dataflow/plan.hpp>
 #include <sluice/pstate.hpp>
 #include <sluice/runtime.hpp>
+#include <sluice/runtime/layout.hpp>
+#include <sluice/storage.hpp>
 
 #include <boost/hana/define_struct.hpp>
 
 #include <cstdint>
+#include <filesystem>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -107,5 +111,43 @@ inline sluice::dataflow::module_plan word_count_plan(std::string name = "words")
   });
   return module_plan{.name = std::move(name), .depots = {"*sentences", "*announcements"}, .ticks = {}, .topologies = {std::move(topology)}};
 }
+
+// ---- reading a task's environment straight from disk, with no cluster running -------------------
+
+class stored_task {
+ public:
+  stored_task(const std::filesystem::path& cluster_dir, std::string_view module, std::uint32_t task)
+      : env_(sluice::storage::open_environment(
+            sluice::runtime::detail::task_directory(sluice::runtime::detail::module_directory(cluster_dir, module), task),
+            {.map_size = std::size_t{64} << 20, .read_only = true})) {}
+
+  // The offsets stored in the depot partition, in order.
+  std::vector<std::uint64_t> depot_offsets(std::string_view depot) const {
+    std::vector<std::uint64_t> offsets;
+    const auto db = env_->find_database(sluice::runtime::detail::depot_database(depot));
+    if (!db) return offsets;
+    auto txn = env_->begin_read();
+    auto cursor = txn.open_cursor(*db);
+    for (auto entry = cursor.first(); entry; entry = cursor.next())
+      offsets.push_back(sluice::codec::decode_key<std::uint64_t>(entry->key));
+    return offsets;
+  }
+
+  std::optional<std::uint64_t> source_offset(std::string_view topology, std::string_view depot) const {
+    using namespace sluice::runtime::detail;
+    const auto db = env_->find_database(source_offsets_database);  // before the transaction, as LMDB requires
+    auto txn = env_->begin_read();
+    return read_value<std::uint64_t>(txn, *db, source_offset_key(topology, depot));
+  }
+
+  std::size_t outbox_entries() const {
+    const auto db = env_->find_database(sluice::runtime::detail::outbox_database);
+    auto txn = env_->begin_read();
+    return txn.entries(*db);
+  }
+
+ private:
+  std::shared_ptr<sluice::storage::environment> env_;
+};
 
 }  // namespace sluice_test

@@ -77,7 +77,7 @@ TEST_CASE("Prometheus text: one family per metric, a sample per task, labels esc
   CHECK(types == 1);
 }
 
-TEST_CASE("tick schedule: launch + k * interval, k >= 1; catching up yields the latest", "[runtime][ticks]") {
+TEST_CASE("tick schedule: launch + k * interval, k >= 1, and catching up yields the latest", "[runtime][ticks]") {
   detail::tick_schedule schedule{1000, milliseconds{250}};
   CHECK(schedule.next_due() == 1250);
   schedule.advance();
@@ -140,7 +140,7 @@ TEST_CASE("event queue: FIFO, batches bounded, depth per task, closing hands bac
   CHECK_FALSE(queue.pop_batch(3, batch));
 }
 
-TEST_CASE("clock: simulated time moves only when told; the system clock refuses", "[runtime][clock]") {
+TEST_CASE("clock: simulated time moves only when told, the system clock refuses", "[runtime][clock]") {
   detail::cluster_clock simulated{std::int64_t{5000}};
   CHECK(simulated.is_simulated());
   CHECK(simulated.now_millis() == 5000);
