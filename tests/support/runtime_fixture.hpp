@@ -2,6 +2,7 @@
 // What the runtime tests share: cluster options sized for many environments at once, and
 // hand-built module plans whose handlers are small lambdas over PState partitions.
 
+#include "runtime_tsan.hpp"
 #include "temp_dir.hpp"
 
 #include <sluice/client.hpp>

@@ -50,14 +50,17 @@ class completion {
   }
 
   // One piece of work committed, or failed with `failure`.
+  //
+  // The failure is moved into the promise, never copied: the worker keeps no reference of its
+  // own to an exception the waiter may be reading.
   void finish_work(std::exception_ptr failure = nullptr) {
     std::unique_lock lock{mutex_};
     if (failure && !failure_) failure_ = std::move(failure);
     if (--outstanding_ != 0) return;
-    const std::exception_ptr outcome = failure_;
+    std::exception_ptr outcome = std::move(failure_);
     lock.unlock();  // the count reaches zero once, so no other thread sets the promise
     if (outcome)
-      promise_.set_exception(outcome);
+      promise_.set_exception(std::move(outcome));
     else
       promise_.set_value();
   }

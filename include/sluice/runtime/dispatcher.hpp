@@ -5,7 +5,6 @@
 #include <sluice/runtime/event.hpp>
 #include <sluice/runtime/event_queue.hpp>
 
-#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -30,16 +29,10 @@ class dispatcher {
   // Queues `events`, moving from them. Once the module is stopping, an event that cannot be
   // queued fails its ack with cluster_stopped.
   void dispatch(std::span<event> events) {
-    if (worker_count() > 1)  // contiguous per worker, each task's events still in order
-      std::stable_sort(events.begin(), events.end(),
-                       [&](const event& a, const event& b) { return worker_of(a.task) < worker_of(b.task); });
-    for (auto first = events.begin(); first != events.end();) {
-      const std::uint32_t worker = worker_of(first->task);
-      const auto last = std::find_if(first, events.end(), [&](const event& e) { return worker_of(e.task) != worker; });
-      const std::span<event> group{first, last};
-      if (!queue(worker).push(group)) fail_all(group);
-      first = last;
-    }
+    for_each_group(events, [&](const event& e) { return worker_of(e.task); },
+                   [&](std::uint32_t worker, std::span<event> group) {
+                     if (!queue(worker).push(group)) fail_all(group);
+                   });
   }
 
   void dispatch(event e) { dispatch(std::span<event>{&e, 1}); }
@@ -53,10 +46,11 @@ class dispatcher {
   }
 
  private:
+  // An exception each: see completion::finish_work.
   void fail_all(std::span<event> events) const {
-    const auto stopped = std::make_exception_ptr(
-        cluster_stopped("the module '" + module_ + "' stopped before the event was processed"));
-    for (event& e : events) fail_event(e, stopped);
+    for (event& e : events)
+      fail_event(e, std::make_exception_ptr(
+                        cluster_stopped("the module '" + module_ + "' stopped before the event was processed")));
   }
 
   std::string module_;

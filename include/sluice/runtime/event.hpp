@@ -3,10 +3,13 @@
 
 #include <sluice/runtime/ack.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <span>
 #include <string>
+#include <utility>
 #include <variant>
 
 namespace sluice::runtime::detail {
@@ -49,11 +52,24 @@ struct event {
 };
 
 // Tells whoever waits for `e` that it failed with `failure`.
-inline void fail_event(event& e, const std::exception_ptr& failure) {
-  if (e.ack) e.ack->finish_work(failure);
+inline void fail_event(event& e, std::exception_ptr failure) {
+  if (e.ack) e.ack->finish_work(std::move(failure));
 }
 
 // Prunes are bookkeeping: they count in no user-facing statistic.
 inline bool is_bookkeeping(const event& e) noexcept { return std::holds_alternative<outbox_prune>(e.body); }
+
+// Sorts `events` by key(e), keeping the order of events with equal keys, then calls
+// fn(key, events with that key) once per key, in key order.
+template <class Key, class Fn>
+void for_each_group(std::span<event> events, Key key, Fn fn) {
+  std::stable_sort(events.begin(), events.end(), [&](const event& a, const event& b) { return key(a) < key(b); });
+  for (auto first = events.begin(); first != events.end();) {
+    const auto group = key(*first);
+    const auto last = std::find_if(first, events.end(), [&](const event& e) { return key(e) != group; });
+    fn(group, std::span<event>{first, last});
+    first = last;
+  }
+}
 
 }  // namespace sluice::runtime::detail

@@ -11,13 +11,13 @@
 #include <sluice/runtime/round.hpp>
 #include <sluice/runtime/task.hpp>
 
-#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace sluice::runtime::detail {
@@ -51,13 +51,9 @@ class worker {
   void run() {
     std::vector<event> batch;
     while (dispatcher_.queue(index_).pop_batch(settings_.max_batch, batch)) {
-      // One transaction per task: group the batch by task, each task's events still in order.
-      std::stable_sort(batch.begin(), batch.end(), [](const event& a, const event& b) { return a.task < b.task; });
-      for (auto first = batch.begin(); first != batch.end();) {
-        const auto last = std::find_if(first, batch.end(), [&](const event& e) { return e.task != first->task; });
-        run_round(*tasks_[first->task], {first, last});
-        first = last;
-      }
+      // One transaction per task, each task's events in the order they were queued.
+      for_each_group(batch, [](const event& e) { return e.task; },
+                     [&](std::uint32_t task, std::span<event> events) { run_round(*tasks_[task], events); });
       batch.clear();
     }
   }
@@ -89,7 +85,7 @@ class worker {
             .ack = ack_follows ? ack : nullptr,
         });
     }
-    if (ack) ack->finish_work(outcome.failure);
+    if (ack) ack->finish_work(std::move(outcome.failure));
   }
 
   // Tells each source task how far its messages to `target` are applied.
