@@ -232,3 +232,50 @@ TEST_CASE("definition errors name what is wrong", "[dataflow]") {
   };
   CHECK_THROWS_AS(sluice::dataflow::make_module_plan<twice>(), sluice::definition_error);
 }
+
+namespace {
+inline constexpr auto fill = sluice::depot<"*fill", std::int64_t>(sluice::random_partition);
+inline constexpr auto drain = sluice::depot<"*drain", std::int64_t>(sluice::random_partition);
+inline constexpr auto queue = sluice::pstate<"$$queue", sluice::map_schema<std::int64_t, std::int64_t>>;
+
+struct draining_module {
+  void define(sluice::setup& setup, sluice::topologies& topologies) const {
+    setup.declare(fill, drain);
+    auto& core = topologies.stream("core");
+    core.declare(queue);
+    core.declare(counts);
+    core.add(sluice::source(fill).out("*n"_v)
+                 .each([](sluice::emitter<std::int64_t>& emit, std::int64_t n) { for (std::int64_t i = 0; i < n; ++i) emit(i); }, "*n"_v).out("*i"_v)
+                 .local_transform(queue, path::key("*i"_v).term_val("*i"_v)));
+    core.add(sluice::source(drain).out("*round size"_v)
+                 .each([] { return 0; }).out("*task"_v)
+                 .direct_partition("*task"_v)
+                 .local_transform(counts, path::key("rounds").null_to_val(0).term(increment))
+                 .local_select(queue, path::view(sluice::size)).out("*left"_v)
+                 .each([](std::size_t left, std::int64_t round) { return std::cmp_greater(left, round); }, "*left"_v, "*round size"_v).out("*more"_v)
+                 .if_true("*more"_v, sluice::block().continue_later())
+                 .local_select(queue, path::sorted_map_range_from(std::int64_t{0}, "*round size"_v).map_keys()).out("*item"_v)
+                 .local_transform(queue, path::must("*item"_v).term_void())
+                 .local_transform(counts, path::key("processed").null_to_val(0).term(increment)));
+  }
+};
+}  // namespace
+
+TEST_CASE("continue_later resumes after the last partitioner in a new event", "[dataflow]") {
+  plan_runner runner{sluice::dataflow::make_module_plan<draining_module>(), 1};
+  runner.append("*fill", 0, std::int64_t{5});
+  runner.append("*drain", 0, std::int64_t{2});
+  CHECK(runner.select<count_schema>(0, 1, path::all()) ==
+        std::vector<std::pair<std::string, std::int64_t>>{{"processed", 5}, {"rounds", 3}});
+  CHECK(runner.hops_sent() == 2);  // two rounds continued later; the partition to task 0 stayed local
+}
+
+TEST_CASE("current_time_millis reads the event's clock", "[dataflow]") {
+  auto runner = run_module([](sluice::stream_topology& core) {
+    core.add(sluice::source(posts).out("*post"_v)
+                 .each(sluice::current_time_millis).out("*now"_v)
+                 .local_transform(counts, path::key("now").term_val("*now"_v)));
+  });
+  runner.append("*posts", 0, Post{"u", "x"}, 1234);
+  CHECK(runner.select<count_schema>(0, 1, path::key("now")) == std::vector<std::int64_t>{1234});
+}

@@ -28,6 +28,7 @@ struct rejected_flow {
   template <class... A> constexpr rejected_flow all_partition(A&&...) const { return {}; }
   template <class... A> constexpr rejected_flow direct_partition(A&&...) const { return {}; }
   template <class... A> constexpr rejected_flow macro(A&&...) const { return {}; }
+  template <class... A> constexpr rejected_flow continue_later(A&&...) const { return {}; }
 };
 
 template <class... Ops>
@@ -71,6 +72,9 @@ struct flow {
   auto direct_partition(Var) const {
     return then(dataflow::direct_partition_op<Var>{});
   }
+  /// Also runs the chain again from right after the last partitioner, with the variables bound
+  /// there, in a new event on this task; this event goes on (a long job works in rounds).
+  auto continue_later() const { return then(dataflow::continue_later_op{}); }
   /// Splices a block's ops here, as if written inline.
   template <class... Block>
   auto macro(flow<Block...> block) const {

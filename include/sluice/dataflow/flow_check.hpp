@@ -25,6 +25,15 @@ namespace sluice::dataflow {
 /// What an op emits when nothing is emitted.
 struct nothing {};
 
+/// Where an op stands: inside an if_true branch or not, and after a partitioner or not (which
+/// continue_later() resumes from).
+template <bool InBranch, bool Resumable>
+struct where {
+  static constexpr bool in_branch = InBranch;
+  static constexpr bool resumable = Resumable;
+};
+using chain_start = where<false, false>;
+
 template <class Env, class Pending = nothing>
 struct state {
   using env = Env;
@@ -45,6 +54,7 @@ enum class flow_error {
   direct_target_not_integer,
   not_encodable_across_hop,
   partition_in_branch,
+  continue_later_without_partition,
 };
 
 // ---- paths with variables ----------------------------------------------------------------------
@@ -85,10 +95,10 @@ template <class Env> inline constexpr bool encodable_env_v = false;
 template <class... B>
 inline constexpr bool encodable_env_v<environment<B...>> = (codec::is_value_encodable_v<typename B::value_type> && ...);
 
-template <class Op, class State, bool InBranch> struct op_step;
+template <class Op, class State, class Where> struct op_step;
 
-template <class D, class State, bool InBranch>
-struct op_step<source_op<D>, State, InBranch> : fail<flow_error::source_not_first, State> {};
+template <class D, class State, class Where>
+struct op_step<source_op<D>, State, Where> : fail<flow_error::source_not_first, State> {};
 
 template <class Fn, class Env, class... Args>
 struct each_result {
@@ -119,8 +129,8 @@ struct unbound_each_result {
   using type = nothing;
 };
 
-template <class Fn, class... Args, class Env, class P, bool InBranch>
-struct op_step<each_op<Fn, Args...>, state<Env, P>, InBranch> {
+template <class Fn, class... Args, class Env, class P, class Where>
+struct op_step<each_op<Fn, Args...>, state<Env, P>, Where> {
   using result = std::conditional_t<all_bound_v<Env, Args...>, each_result<Fn, Env, Args...>, unbound_each_result>;
   static constexpr flow_error error = !all_bound_v<Env, Args...>          ? flow_error::unbound_variable
                                       : unknown_field_v<Fn, Env, Args...> ? flow_error::unknown_field
@@ -129,8 +139,8 @@ struct op_step<each_op<Fn, Args...>, state<Env, P>, InBranch> {
   using next = state<Env, typename result::type>;
 };
 
-template <class Var, class Env, class P, bool InBranch>
-struct op_step<out_op<Var>, state<Env, P>, InBranch> {
+template <class Var, class Env, class P, class Where>
+struct op_step<out_op<Var>, state<Env, P>, Where> {
   static constexpr flow_error error = std::is_same_v<P, nothing>     ? flow_error::out_without_value
                                       : Env::template binds<Var> ? flow_error::rebinding_variable
                                                                  : flow_error::none;
@@ -143,8 +153,8 @@ inline constexpr flow_error condition_error_v = !Env::template binds<Var> ? flow
                                                     ? flow_error::condition_not_bool
                                                     : flow_error::none;
 
-template <class Var, class Env, class P, bool InBranch>
-struct op_step<keep_true_op<Var>, state<Env, P>, InBranch> {
+template <class Var, class Env, class P, class Where>
+struct op_step<keep_true_op<Var>, state<Env, P>, Where> {
   static constexpr flow_error error = condition_error_v<Var, Env>;
   using next = state<Env, nothing>;
 };
@@ -156,8 +166,8 @@ inline constexpr flow_error path_error_v = !path_bound_v<Path, Env> ? flow_error
                                                ? flow_error::path_misfit
                                                : flow_error::none;
 
-template <class Schema, class Path, class Env, class P, bool InBranch>
-struct op_step<local_select_op<Schema, Path>, state<Env, P>, InBranch> {
+template <class Schema, class Path, class Env, class P, class Where>
+struct op_step<local_select_op<Schema, Path>, state<Env, P>, Where> {
   static constexpr flow_error error = path_error_v<Schema, Path, Env, pstate_detail::path_mode::select>;
   using next = state<Env, typename decltype([] {
                      if constexpr (error != flow_error::none) return std::type_identity<nothing>{};
@@ -165,73 +175,80 @@ struct op_step<local_select_op<Schema, Path>, state<Env, P>, InBranch> {
                    }())::type>;
 };
 
-template <class Schema, class Path, class Env, class P, bool InBranch>
-struct op_step<local_transform_op<Schema, Path>, state<Env, P>, InBranch> {
+template <class Schema, class Path, class Env, class P, class Where>
+struct op_step<local_transform_op<Schema, Path>, state<Env, P>, Where> {
   static constexpr flow_error error = path_error_v<Schema, Path, Env, pstate_detail::path_mode::transform>;
   using next = state<Env, nothing>;
 };
 
-template <class Env, bool InBranch>
-inline constexpr flow_error hop_error_v = InBranch                  ? flow_error::partition_in_branch
+template <class Env, class Where>
+inline constexpr flow_error hop_error_v = Where::in_branch          ? flow_error::partition_in_branch
                                           : !encodable_env_v<Env> ? flow_error::not_encodable_across_hop
                                                                   : flow_error::none;
 
-template <class Var, class Env, class P, bool InBranch>
-struct op_step<hash_partition_op<Var>, state<Env, P>, InBranch> {
+template <class Var, class Env, class P, class Where>
+struct op_step<hash_partition_op<Var>, state<Env, P>, Where> {
   static constexpr flow_error error = !Env::template binds<Var> ? flow_error::unbound_variable
                                       : !codec::is_key_encodable_v<argument_t<Var, Env>>
                                           ? flow_error::hash_key_not_encodable
-                                          : hop_error_v<Env, InBranch>;
+                                          : hop_error_v<Env, Where>;
   using next = state<Env, nothing>;
 };
 
-template <class Env, class P, bool InBranch>
-struct op_step<all_partition_op, state<Env, P>, InBranch> {
-  static constexpr flow_error error = hop_error_v<Env, InBranch>;
+template <class Env, class P, class Where>
+struct op_step<all_partition_op, state<Env, P>, Where> {
+  static constexpr flow_error error = hop_error_v<Env, Where>;
   using next = state<Env, nothing>;
 };
 
-template <class Var, class Env, class P, bool InBranch>
-struct op_step<direct_partition_op<Var>, state<Env, P>, InBranch> {
+template <class Var, class Env, class P, class Where>
+struct op_step<direct_partition_op<Var>, state<Env, P>, Where> {
   static constexpr flow_error error = !Env::template binds<Var> ? flow_error::unbound_variable
                                       : !std::is_integral_v<argument_t<Var, Env>>
                                           ? flow_error::direct_target_not_integer
-                                          : hop_error_v<Env, InBranch>;
+                                          : hop_error_v<Env, Where>;
+  using next = state<Env, nothing>;
+};
+
+template <class Env, class P, class Where>
+struct op_step<continue_later_op, state<Env, P>, Where> {
+  static constexpr flow_error error = Where::resumable ? flow_error::none : flow_error::continue_later_without_partition;
   using next = state<Env, nothing>;
 };
 
 // ---- a sequence of ops -------------------------------------------------------------------------
 
 /// The first misuse in Ops run from State: error, the op and the state it met; and the final state.
-template <class State, bool InBranch, class... Ops> struct walk_ops;
+template <class State, class Where, class... Ops> struct walk_ops;
 
-template <class State, bool InBranch>
-struct walk_ops<State, InBranch> {
+template <class State, class Where>
+struct walk_ops<State, Where> {
   static constexpr flow_error error = flow_error::none;
   using failing_op = void;
   using failing_state = State;
   using final_state = State;
 };
 
-template <class State, bool InBranch, class Op, class... Rest>
-struct walk_ops<State, InBranch, Op, Rest...> {
-  using here = op_step<Op, State, InBranch>;
-  using rest = std::conditional_t<here::error == flow_error::none, walk_ops<typename here::next, InBranch, Rest...>,
-                                  walk_ops<State, InBranch>>;
+template <class State, class Where, class Op, class... Rest>
+struct walk_ops<State, Where, Op, Rest...> {
+  using here = op_step<Op, State, Where>;
+  using after = where<Where::in_branch, Where::resumable || is_partition_op_v<Op>>;
+  using rest = std::conditional_t<here::error == flow_error::none, walk_ops<typename here::next, after, Rest...>,
+                                  walk_ops<State, Where>>;
   static constexpr flow_error error = here::error != flow_error::none ? here::error : rest::error;
   using failing_op = std::conditional_t<here::error != flow_error::none, Op, typename rest::failing_op>;
   using failing_state = std::conditional_t<here::error != flow_error::none, State, typename rest::failing_state>;
   using final_state = typename rest::final_state;
 };
 
-template <class State, bool InBranch, class Tuple> struct walk_tuple;
-template <class State, bool InBranch, class... Ops>
-struct walk_tuple<State, InBranch, std::tuple<Ops...>> : walk_ops<State, InBranch, Ops...> {};
+template <class State, class Where, class Tuple> struct walk_tuple;
+template <class State, class Where, class... Ops>
+struct walk_tuple<State, Where, std::tuple<Ops...>> : walk_ops<State, Where, Ops...> {};
 
-template <class Cond, class Then, class Else, class Env, class P, bool InBranch>
-struct op_step<if_true_op<Cond, Then, Else>, state<Env, P>, InBranch> {
-  using then_walk = walk_tuple<state<Env, nothing>, true, Then>;
-  using else_walk = walk_tuple<state<Env, nothing>, true, Else>;
+template <class Cond, class Then, class Else, class Env, class P, class Where>
+struct op_step<if_true_op<Cond, Then, Else>, state<Env, P>, Where> {
+  using then_walk = walk_tuple<state<Env, nothing>, where<true, Where::resumable>, Then>;
+  using else_walk = walk_tuple<state<Env, nothing>, where<true, Where::resumable>, Else>;
   static constexpr flow_error error = condition_error_v<Cond, Env> != flow_error::none ? condition_error_v<Cond, Env>
                                       : then_walk::error != flow_error::none        ? then_walk::error
                                                                                     : else_walk::error;
@@ -245,7 +262,7 @@ struct op_step<if_true_op<Cond, Then, Else>, state<Env, P>, InBranch> {
 /// A chain rooted at a source: the source emits its record into an empty environment.
 template <class... Ops> struct walk_chain;
 template <class D, class... Ops>
-struct walk_chain<source_op<D>, Ops...> : walk_ops<state<environment<>, typename D::record_type>, false, Ops...> {};
+struct walk_chain<source_op<D>, Ops...> : walk_ops<state<environment<>, typename D::record_type>, chain_start, Ops...> {};
 
 /// The state just before op I of a chain rooted at a source (I >= 1).
 template <std::size_t I, class Chain> struct state_before;
@@ -253,7 +270,7 @@ template <std::size_t I, class D, class... Ops>
 struct state_before<I, std::tuple<source_op<D>, Ops...>> {
   template <std::size_t... J>
   static auto prefix(std::index_sequence<J...>)
-      -> walk_ops<state<environment<>, typename D::record_type>, false, std::tuple_element_t<J, std::tuple<Ops...>>...>;
+      -> walk_ops<state<environment<>, typename D::record_type>, chain_start, std::tuple_element_t<J, std::tuple<Ops...>>...>;
   using type = typename decltype(prefix(std::make_index_sequence<I - 1>{}))::final_state;
 };
 
@@ -283,7 +300,7 @@ struct innermost_failure {
 };
 template <class Walk, class Cond, class Then, class Else>
 struct innermost_failure<Walk, if_true_op<Cond, Then, Else>> {
-  using step = op_step<if_true_op<Cond, Then, Else>, typename Walk::failing_state, false>;
+  using step = op_step<if_true_op<Cond, Then, Else>, typename Walk::failing_state, where<false, true>>;
   using op = typename step::failing_op;
   using state_type = typename step::failing_state;
 };
@@ -301,6 +318,7 @@ constexpr bool assert_walk_fits() {
   static_assert(e != flow_error::hash_key_not_encodable, "sluice dataflow: hash_partition() needs a key-encodable variable");
   static_assert(e != flow_error::direct_target_not_integer, "sluice dataflow: direct_partition() needs an integer task number");
   static_assert(e != flow_error::not_encodable_across_hop, "sluice dataflow: a variable bound before this partitioner cannot be encoded, so it cannot move to another task");
+  static_assert(e != flow_error::continue_later_without_partition, "sluice dataflow: continue_later() resumes right after the last partitioner, and there is none before it");
   static_assert(e != flow_error::partition_in_branch, "sluice dataflow: partitioners cannot stand inside if_true() branches; partition before the branch");
   if constexpr (e == flow_error::path_misfit) {
     using failure = innermost_failure<Walk>;

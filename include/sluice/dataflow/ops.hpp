@@ -83,6 +83,11 @@ struct direct_partition_op {
   std::uint32_t hop = unassigned;
 };
 
+/// Runs the chain again from right after the last partitioner, with the variables bound there, in
+/// a new event on the same task (after the events already queued); this event goes on. How a long
+/// job works in rounds and lets other events run in between.
+struct continue_later_op {};
+
 template <class Op> inline constexpr bool is_each_op_v = false;
 template <class Fn, class... A> inline constexpr bool is_each_op_v<each_op<Fn, A...>> = true;
 template <class Op> inline constexpr bool is_out_op_v = false;

@@ -124,7 +124,7 @@ class stream_topology {
                              [shared](dataflow::event_context& ctx, std::string_view bytes) {
                                program_end end;
                                dataflow::run<1, dataflow::state<dataflow::environment<>, record>>(
-                                   *shared, ctx, {}, codec::decode_value<record>(bytes), end);
+                                   *shared, ctx, {}, codec::decode_value<record>(bytes), end, dataflow::no_resume{});
                              }});
   }
 
@@ -147,10 +147,12 @@ class stream_topology {
   void add_hop_handler(const std::shared_ptr<const Program>& shared) {
     if constexpr (dataflow::is_partition_op_v<std::tuple_element_t<I, Program>>) {
       using after = typename dataflow::state_before<I + 1, Program>::type;
-      plan_.hops.push_back([shared](dataflow::event_context& ctx, std::string_view payload) {
+      const std::uint32_t hop = std::get<I>(*shared).hop;
+      plan_.hops.push_back([shared, hop](dataflow::event_context& ctx, std::string_view payload) {
         program_end end;
+        const dataflow::resume_after<typename after::env> resume{hop};
         dataflow::run<I + 1, after>(*shared, ctx, codec::decode_value<typename after::env::values>(payload),
-                                    dataflow::nothing{}, end);
+                                    dataflow::nothing{}, end, resume);
       });
     }
   }
