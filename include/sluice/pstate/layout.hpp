@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,22 +52,38 @@ std::string element_key(std::string_view prefix, const K& key) {
 inline std::string subtree_end(std::string_view element) { return with_tag(element, '\xff'); }
 
 /// The elements of one stored collection that a navigation considers: entries with keys in
-/// [lower, upper), at most `limit` of them. Sorted-map ranges narrow it.
+/// [lower, upper), at most `limit` of them. Sorted-map ranges narrow it; an absent bound is the
+/// collection's own, so a plain lookup builds no bound at all.
 struct stored_range {
   std::string prefix;
-  std::string lower = with_tag(prefix, element_tag);
-  std::string upper = with_tag(prefix, elements_end_tag);
+  std::optional<std::string> lower;
+  std::optional<std::string> upper;
   std::size_t limit = std::numeric_limits<std::size_t>::max();
   bool has_meta = true;  // false only for the top-level map
 
-  static stored_range top_level() { return stored_range{.prefix = {}, .has_meta = false}; }
-  static stored_range nested(std::string_view element) { return stored_range{.prefix = std::string(element)}; }
-
-  bool whole() const {
-    return lower == with_tag(prefix, element_tag) && upper == with_tag(prefix, elements_end_tag) &&
-           limit == std::numeric_limits<std::size_t>::max();
+  static stored_range top_level() {
+    stored_range top;
+    top.has_meta = false;
+    return top;
   }
-  bool contains(std::string_view element) const { return element >= lower && element < upper; }
+  static stored_range nested(std::string_view element) {
+    stored_range nested;
+    nested.prefix = element;
+    return nested;
+  }
+
+  bool whole() const { return !lower && !upper && limit == std::numeric_limits<std::size_t>::max(); }
+  std::string first_key() const { return lower ? *lower : with_tag(prefix, element_tag); }
+  std::string end_key() const { return upper ? *upper : with_tag(prefix, elements_end_tag); }
+  bool contains(std::string_view element) const {
+    return (!lower || element >= *lower) && (!upper || element < *upper);
+  }
+  void raise_lower(std::string bound) {
+    if (!lower || bound > *lower) lower = std::move(bound);
+  }
+  void cut_upper(std::string bound) {
+    if (!upper || bound < *upper) upper = std::move(bound);
+  }
 };
 
 /// Where a subindexed list's elements are: positions [head, head + size).

@@ -14,6 +14,7 @@
 #include <sluice/storage/transaction.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -78,9 +79,13 @@ class pstate_partition {
   /// The one value the path reaches; select_error if it reaches none or several.
   template <class Txn, class Path>
   auto select_one(Txn& txn, const Path& path) const {
-    auto values = select(txn, path);
-    if (values.size() != 1) throw select_error(values.size());
-    return std::move(values.front());
+    std::optional<pstate_detail::select_result_t<Schema, Path>> one;
+    std::size_t found = 0;
+    for_each(txn, path, [&](const auto& value) {
+      if (found++ == 0) one.emplace(value);
+    });
+    if (found != 1) throw select_error(found);
+    return std::move(*one);
   }
 
   /// Applies a transform path (ending in term_val, term or term_void); true if anything changed.

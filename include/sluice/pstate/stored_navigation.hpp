@@ -51,19 +51,26 @@ inline constexpr bool has_nested_values_v = schema::is_subindexed_v<typename ele
 template <class S, class Txn, class Fn>
 void scan_elements(store<Txn>& st, const stored_range& at, Fn&& fn) {
   using key_type = typename element_key_type<S>::type;
+  if (at.limit == 0) return;
   auto cursor = st.txn.open_cursor(st.db);
+  const std::string end = at.end_key();
   std::size_t visited = 0;
-  for (auto entry = cursor.seek(at.lower); entry && visited < at.limit; ++visited) {
+  for (auto entry = cursor.seek(at.first_key()); entry;) {
     auto [key, value] = *entry;
-    if (key >= at.upper) break;
+    if (key >= end) break;
     codec::byte_reader reader{key.substr(at.prefix.size() + 1)};
     key_type element = codec::decode_key_from<key_type>(reader);
-    const std::string element_bytes{key.substr(0, at.prefix.size() + 1 + reader.position())};
+    const std::string_view element_bytes = key.substr(0, at.prefix.size() + 1 + reader.position());
+    const bool last = ++visited == at.limit;
     if constexpr (has_nested_values_v<S>) {
-      fn(std::move(element), std::string_view{element_bytes}, std::string_view{});
-      entry = cursor.seek(subtree_end(element_bytes));
+      // The callback may read the nested collection, moving the cursor's page: keep a copy.
+      const std::string skip_to = subtree_end(element_bytes);
+      fn(std::move(element), std::string_view{skip_to}.substr(0, skip_to.size() - 1), std::string_view{});
+      if (last) break;
+      entry = cursor.seek(skip_to);
     } else {
-      fn(std::move(element), std::string_view{element_bytes}, value);
+      fn(std::move(element), element_bytes, value);
+      if (last) break;
       entry = cursor.next();
     }
   }
@@ -131,10 +138,8 @@ value_t<S> materialize(store<Txn>& st, const stored_range& at) {
 template <class S, class Nav>
 stored_range narrow(stored_range at, const Nav& n) {
   using key_type = typename S::key_type;
-  if constexpr (requires { n.from; })
-    at.lower = std::max(at.lower, element_key(at.prefix, convert_arg<key_type>(n.from)));
-  if constexpr (requires { n.to; })
-    at.upper = std::min(at.upper, element_key(at.prefix, convert_arg<key_type>(n.to)));
+  if constexpr (requires { n.from; }) at.raise_lower(element_key(at.prefix, convert_arg<key_type>(n.from)));
+  if constexpr (requires { n.to; }) at.cut_upper(element_key(at.prefix, convert_arg<key_type>(n.to)));
   if constexpr (requires { n.max; })
     at.limit = std::min(at.limit, std::cmp_less(n.max, 0) ? std::size_t{0} : static_cast<std::size_t>(n.max));
   return at;
@@ -308,6 +313,15 @@ std::pair<bool, std::int64_t> transform_whole(const Path& path, store<storage::w
 template <std::size_t I, class S, class Path>
 bool transform_stored(const Path& path, store<storage::write_txn>& st, const stored_range& at);
 
+/// transform_whole for an element of the collection at `at`, keeping its size.
+template <std::size_t I, class S, class V, class Path>
+bool transform_whole_counted(const Path& path, store<storage::write_txn>& st, const stored_range& at,
+                             const std::string& element, bool must_exist) {
+  auto [changed, delta] = transform_whole<I, V>(path, st, element, must_exist);
+  adjust_size<S>(st, at, delta);
+  return changed;
+}
+
 /// Transforms one element of a stored map: a nested collection in place, a whole value by load
 /// and write back; keeps the map's size.
 template <std::size_t I, class S, class Path>
@@ -320,10 +334,15 @@ bool transform_map_element(const Path& path, store<storage::write_txn>& st, cons
     if (!transform_stored<I, V>(path, st, stored_range::nested(element))) return false;
     if (at.has_meta) adjust_size<S>(st, at, (nested_exists(st, element) ? 1 : 0) - (existed ? 1 : 0));
     return true;
+  } else if constexpr (is_term_val_v<nav_at<I, Path>>) {
+    // Setting a value needs the old one only to count it, and the top-level map keeps no count.
+    if (!at.has_meta && !must_exist) {
+      st.txn.put(st.db, element, codec::encode_value(convert_arg<value_t<V>>(std::get<I>(path.navigators).value)));
+      return true;
+    }
+    return transform_whole_counted<I, S, V>(path, st, at, element, must_exist);
   } else {
-    auto [changed, delta] = transform_whole<I, V>(path, st, element, must_exist);
-    adjust_size<S>(st, at, delta);
-    return changed;
+    return transform_whole_counted<I, S, V>(path, st, at, element, must_exist);
   }
 }
 
