@@ -105,7 +105,12 @@ template <std::size_t I, class Env, class Next, class Ops, class Op, class Done>
 void run_partition(const Ops& ops, const Op& op, event_context& ctx, typename Env::values values, Done& done) {
   const resume_after<Env> resume{op.hop};
   if constexpr (std::is_same_v<Op, all_partition_op>) {
-    ctx.hops.send_to_all(op.hop, encode_hop<Env>(values));
+    if (ctx.task_count > 1) {
+      const std::string payload = encode_hop<Env>(values);
+      for (std::uint32_t target = 0; target < ctx.task_count; ++target)
+        if (target != ctx.task) ctx.hops.send(target, op.hop, payload);
+    }
+    proceed<I, Next>(ops, ctx, std::move(values), {}, done, resume);
   } else {
     const auto& key = resolve<Env>(typename Op::var_type{}, values);
     std::uint32_t target;
