@@ -3,6 +3,7 @@
 // directory (locked against other clusters), the clock, and every module launched on it.
 
 #include <sluice/dataflow/declarations.hpp>
+#include <sluice/dataflow/module.hpp>
 #include <sluice/dataflow/plan.hpp>
 #include <sluice/runtime/ack.hpp>
 #include <sluice/runtime/clock.hpp>
@@ -71,6 +72,13 @@ class cluster {
       ticker_->add(module);
     }
     modules_.push_back(std::move(module));
+  }
+
+  /// Launches `Module`: runs its define() (see <sluice/dataflow/module.hpp>) and launches the
+  /// plan it makes. `cluster.launch<MyModule>({.tasks = 8, .threads = 2})`.
+  template <sluice::module Module>
+  void launch(launch_options options, const Module& definition = Module{}) {
+    launch(dataflow::make_module_plan(definition), options);
   }
 
   /// A client appending to the depot `descriptor` names, in whichever launched module declares
