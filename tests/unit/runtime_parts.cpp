@@ -58,7 +58,7 @@ TEST_CASE("latency histogram: quantiles within a quarter, the maximum exact", "[
 TEST_CASE("Prometheus text: one family per metric, a sample per task, labels escaped", "[runtime][metrics]") {
   sluice::cluster_metrics metrics;
   metrics.tasks.push_back({.module = "m\"1", .task = 0, .queue_depth = 3, .events_processed = 10, .commits = 2,
-                           .mean_batch_size = 2.5, .latency_p50 = microseconds{1500}});
+                           .mean_batch_size = 2.5, .latency_p50 = microseconds{1500}, .latency_total = microseconds{2'000'000}});
   metrics.tasks.push_back({.module = "m\"1", .task = 1, .failed_events = 1, .outbox_size = 7});
   const std::string text = sluice::to_prometheus(metrics);
   CHECK(text.find("# TYPE sluice_queue_depth gauge\n") != std::string::npos);
@@ -69,6 +69,8 @@ TEST_CASE("Prometheus text: one family per metric, a sample per task, labels esc
   CHECK(text.find("sluice_outbox_size{module=\"m\\\"1\",task=\"1\"} 7\n") != std::string::npos);
   CHECK(text.find("sluice_event_latency_seconds{module=\"m\\\"1\",task=\"0\",quantile=\"0.5\"} 0.0015\n") !=
         std::string::npos);
+  CHECK(text.find("sluice_event_latency_seconds_sum{module=\"m\\\"1\",task=\"0\"} 2\n") != std::string::npos);
+  CHECK(text.find("sluice_event_latency_seconds_count{module=\"m\\\"1\",task=\"0\"} 10\n") != std::string::npos);
   // Each family is declared once.
   std::size_t types = 0;
   for (auto at = text.find("# TYPE sluice_event_latency_seconds "); at != std::string::npos;

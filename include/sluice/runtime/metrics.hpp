@@ -28,6 +28,7 @@ struct task_metrics {
   std::chrono::microseconds latency_p50{0};  ///< enqueue to commit; p50 and p99 are bucket bounds
   std::chrono::microseconds latency_p99{0};
   std::chrono::microseconds latency_max{0};
+  std::chrono::microseconds latency_total{0};  ///< summed over events_processed events, for averages
   std::size_t outbox_size = 0;          ///< hop messages sent and not yet known to be applied
 };
 
@@ -47,6 +48,7 @@ class latency_histogram {
     const auto micros = static_cast<std::uint64_t>(std::max<std::int64_t>(latency.count(), 0));
     ++counts_[bucket_of(micros)];
     ++total_;
+    sum_ += micros;
     max_ = std::max(max_, micros);
   }
 
@@ -63,6 +65,7 @@ class latency_histogram {
   }
 
   [[nodiscard]] std::chrono::microseconds max() const noexcept { return as_micros(max_); }
+  [[nodiscard]] std::chrono::microseconds sum() const noexcept { return as_micros(sum_); }
 
  private:
   static constexpr std::size_t sub_buckets = 4;
@@ -90,6 +93,7 @@ class latency_histogram {
 
   std::array<std::uint64_t, bucket_count> counts_{};
   std::uint64_t total_ = 0;
+  std::uint64_t sum_ = 0;
   std::uint64_t max_ = 0;
 };
 
@@ -134,6 +138,7 @@ class task_statistics {
     out.latency_p50 = latency_.quantile(0.5);
     out.latency_p99 = latency_.quantile(0.99);
     out.latency_max = latency_.max();
+    out.latency_total = latency_.sum();
     out.outbox_size = outbox_size_;
   }
 
@@ -225,6 +230,10 @@ inline std::string to_prometheus(const cluster_metrics& metrics) {
                                   "quantile=\"0.5\"");
   runtime::detail::append_samples(out, metrics, latency, [](const task_metrics& t) { return seconds(t.latency_p99); },
                                   "quantile=\"0.99\"");
+  runtime::detail::append_samples(out, metrics, "sluice_event_latency_seconds_sum",
+                                  [](const task_metrics& t) { return seconds(t.latency_total); });
+  runtime::detail::append_samples(out, metrics, "sluice_event_latency_seconds_count",
+                                  [](const task_metrics& t) { return t.events_processed; });
   append_family(out, metrics, "sluice_event_latency_max_seconds", "gauge", "The slowest event, enqueue to commit.",
                 [](const task_metrics& t) { return seconds(t.latency_max); });
   return out;
