@@ -1,21 +1,38 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: installs what is missing, then builds and runs every test
-# twice — a warnings-as-errors build, and an AddressSanitizer+UndefinedBehaviorSanitizer build.
+# The whole test suite, as CI runs it. Installs what is missing, then builds and runs:
+#   1. every test, warnings as errors (RelWithDebInfo);
+#   2. every test but the compile-fail cases, under AddressSanitizer and UBSan (Debug);
+#   3. the tests that run threads (runtime, storage threads, integration), under ThreadSanitizer.
 # Usage: scripts/test.sh [--quick]   (--quick: the first build only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
 jobs=${SLUICE_JOBS:-2}
-run_suite() {
+configure() {
   local dir=$1; shift
   cmake -S . -B "$dir" -G Ninja -DSLUICE_WARNINGS_AS_ERRORS=ON "$@" >/dev/null
-  cmake --build "$dir" -j "$jobs"
-  ctest --test-dir "$dir" --output-on-failure -j "$jobs"
 }
 
-run_suite build/ci -DCMAKE_BUILD_TYPE=RelWithDebInfo
-if [[ "${1:-}" != "--quick" ]]; then
-  run_suite build/ci-asan -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=address,undefined \
-    -DSLUICE_BUILD_BENCHMARKS=OFF -DSLUICE_BUILD_EXAMPLES=OFF
-fi
+echo "== build 1/3: all tests, warnings as errors"
+configure build/ci -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build/ci -j "$jobs"
+ctest --test-dir build/ci --output-on-failure -j "$jobs"
+[[ "${1:-}" == "--quick" ]] && exit 0
+
+echo "== build 2/3: AddressSanitizer + UndefinedBehaviorSanitizer"
+configure build/ci-asan -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=address,undefined \
+  -DSLUICE_BUILD_BENCHMARKS=OFF -DSLUICE_BUILD_EXAMPLES=OFF
+cmake --build build/ci-asan -j "$jobs"
+ctest --test-dir build/ci-asan --output-on-failure -j "$jobs" -LE compile_fail
+
+echo "== build 3/3: ThreadSanitizer, the tests that run threads"
+configure build/ci-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_SANITIZE=thread \
+  -DSLUICE_BUILD_BENCHMARKS=OFF -DSLUICE_BUILD_EXAMPLES=OFF
+threaded=(unit.runtime_parts unit.storage_threads)
+for source in tests/integration/*.cpp; do
+  stem=${source##*/}
+  threaded+=("integration.${stem%.cpp}")
+done
+cmake --build build/ci-tsan -j "$jobs" --target "${threaded[@]}"
+ctest --test-dir build/ci-tsan --output-on-failure -j "$jobs" -R '^(unit\.runtime_parts|unit\.storage_threads|integration\.)'
