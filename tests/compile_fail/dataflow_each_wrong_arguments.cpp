@@ -1,24 +1,7 @@
 // expect: sluice dataflow: each(fn, args...) cannot call fn with arguments of these types
-#include <sluice/dataflow.hpp>
-#include <sluice/pstate.hpp>
-
-#include <boost/hana/define_struct.hpp>
-
-#include <cstdint>
-#include <string>
-
-using namespace sluice::literals;
-using sluice::path;
-
-struct Post {
-  BOOST_HANA_DEFINE_STRUCT(Post, (std::string, id), (std::string, text), (std::int64_t, time_millis));
-};
-inline constexpr auto posts = sluice::depot<"*posts", Post>(sluice::hash_by<&Post::id>);
-inline constexpr auto feeds = sluice::pstate<"$$feeds", sluice::map_schema<std::string, sluice::list_schema<std::string, sluice::subindexed>>>;
-struct opaque {};  // not encodable
+#include "dataflow_fixture.hpp"
 
 void define(sluice::stream_topology& core) {
-  auto chain = sluice::source(posts).out("*post"_v).each(sluice::get<"id">, "*post"_v).out("*id"_v);
 #ifdef SLUICE_COMPILE_FAIL
   core.add(chain.each([](const std::string& a, const std::string& b) { return a + b; }, "*id"_v).out("*both"_v));
 #else

@@ -3,7 +3,8 @@
 
 #include "temp_dir.hpp"
 
-#include <sluice/helpers/topology_scheduler.hpp>
+#include <timed_notifications/timed_notifications_module.hpp>
+
 #include <sluice/sluice.hpp>
 
 #include <boost/hana/define_struct.hpp>
@@ -47,40 +48,6 @@ struct WordCountModule {
         .each(words, "*text"_v).out("*word"_v)
         .hash_partition("*word"_v)
         .local_transform(word_counts, path::key("*word"_v).null_to_val(0).term([](std::int64_t n) { return n + 1; })));
-  }
-};
-
-struct ScheduledPost {
-  BOOST_HANA_DEFINE_STRUCT(ScheduledPost,
-    (std::string, id),
-    (std::string, post),
-    (std::int64_t, time_millis));
-};
-
-struct TimedNotificationsModule {
-  static constexpr auto scheduled_post_depot =
-      sluice::depot<"*scheduled-post-depot", ScheduledPost>(sluice::hash_by<&ScheduledPost::id>);
-  static constexpr auto tick = sluice::tick_depot<"*tick">(std::chrono::milliseconds{1000});
-  static constexpr auto feeds = sluice::pstate<"$$feeds",
-      sluice::map_schema<std::string, sluice::list_schema<std::string, sluice::subindexed>>>;
-
-  void define(sluice::setup& setup, sluice::topologies& topologies) const {
-    setup.declare(scheduled_post_depot, tick);
-    auto& core = topologies.stream("core");
-    core.declare(feeds);
-    sluice::topology_scheduler<ScheduledPost> scheduler{"$$scheduled"};
-    scheduler.declare_pstates(core);
-
-    core.add(sluice::source(scheduled_post_depot).out("*scheduled-post"_v)
-        .each(sluice::get<"time_millis">, "*scheduled-post"_v).out("*time-millis"_v)
-        .macro(scheduler.schedule_item("*time-millis"_v, "*scheduled-post"_v)));
-
-    core.add(sluice::source(tick)
-        .macro(scheduler.handle_expirations("*scheduled-post"_v, "*current-time-millis"_v,
-            sluice::block()
-                .each(sluice::get<"id">, "*scheduled-post"_v).out("*id"_v)
-                .each(sluice::get<"post">, "*scheduled-post"_v).out("*post"_v)
-                .local_transform(feeds, path::key("*id"_v).after_elem().term_val("*post"_v)))));
   }
 };
 
