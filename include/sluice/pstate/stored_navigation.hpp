@@ -32,8 +32,7 @@ struct store {
   std::optional<std::string_view> get(std::string_view key) const { return txn.get(db, key); }
 };
 
-template <class S> inline constexpr bool stored_whole_v = !schema::is_subindexed_v<S>;
-
+/// What identifies an element in its entry's key: a map's key, a set's member, a list's position.
 template <class S> struct element_key_type { using type = std::int64_t; };
 template <class K, class V, class... O> struct element_key_type<map_schema<K, V, O...>> { using type = K; };
 template <class T, class... O> struct element_key_type<set_schema<T, O...>> { using type = T; };
