@@ -1,17 +1,36 @@
 // timed_notifications: the article's application as a program.
 //
 //   timed_notifications demo [--data DIR]
-//       schedules three posts for alice, due 0.8 s, 1.5 s and 2 s ahead, prints each delivery as
-//       it lands with how late it was, then the final feed.
+//   timed_notifications run --data DIR [--tasks N] [--threads T] [--for DURATION]
+//   timed_notifications schedule --data DIR --user U (--at MILLIS | --in DURATION) TEXT...
+//   timed_notifications feed --data DIR --user U [--json]
+//   timed_notifications stats --data DIR
+//
+// `run` reads commands from standard input, one per line, and answers each with exactly one line
+// on standard output, in order:
+//   schedule USER DUE TEXT...   ->  ok USER DUE         (DUE: epoch millis, or +DURATION from now)
+//   feed USER                   ->  feed USER ["...", ...]
+//   stats                       ->  stats {"pending":..., "delivered":..., "queue_depths":[...]}
+//   anything malformed          ->  error <what was wrong>
+// It stops at the end of input, on SIGINT or SIGTERM, or after --for.
 
+#include "durations.hpp"
 #include "timed_notifications_module.hpp"
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <csignal>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,6 +39,161 @@ namespace {
 
 namespace fs = std::filesystem;
 using sluice::path;
+
+/// A cluster on `dir` with the module launched: the first member of service, so that the
+/// clients after it are made from a launched module.
+struct launched_cluster {
+  launched_cluster(const fs::path& dir, std::uint32_t tasks, std::uint32_t threads) : cluster{dir} {
+    cluster.launch<TimedNotificationsModule>({.tasks = tasks, .threads = threads});
+  }
+  sluice::cluster cluster;
+};
+
+/// The module running on a data directory, and what the commands ask of it.
+class service {
+ public:
+  service(const fs::path& dir, std::uint32_t tasks, std::uint32_t threads) : launched_{dir, tasks, threads} {}
+
+  std::int64_t now() const { return cluster_.now_millis(); }
+
+  /// Returns once the post is durable and scheduled.
+  void schedule(const std::string& user, std::int64_t due, const std::string& text) {
+    posts_.append({user, text, due});
+  }
+
+  std::vector<std::string> feed(const std::string& user) const { return feeds_.select(path::key(user).all()); }
+
+  nlohmann::json stats() const {
+    std::size_t pending = 0;
+    std::size_t delivered = 0;
+    for (std::uint32_t task = 0; task < feeds_.task_count(); ++task) {
+      pending += items_.select_one(task, path::view(sluice::size));
+      for (std::size_t n : feeds_.select(task, path::map_vals().view(sluice::size))) delivered += n;
+    }
+    auto depths = nlohmann::json::array();
+    for (const auto& task : cluster_.metrics().tasks) depths.push_back(task.queue_depth);
+    return {{"pending", pending}, {"delivered", delivered}, {"queue_depths", depths}};
+  }
+
+ private:
+  launched_cluster launched_;
+  sluice::cluster& cluster_ = launched_.cluster;
+  sluice::depot_client<ScheduledPost, sluice::hash_by_t<&ScheduledPost::id>> posts_ =
+      cluster_.depot(TimedNotificationsModule::scheduled_post_depot);
+  sluice::pstate_client<typename decltype(TimedNotificationsModule::feeds)::schema_type> feeds_ =
+      cluster_.pstate(TimedNotificationsModule::feeds);
+  sluice::topology_scheduler<ScheduledPost> scheduler_ = TimedNotificationsModule::scheduler();
+  sluice::pstate_client<typename decltype(scheduler_)::items_schema> items_ = cluster_.pstate(scheduler_.items());
+};
+
+// ---- run: one line in, one line out ---------------------------------------------------------
+
+/// What follows the first `words` words of `line`, leading blanks dropped: the post's text.
+std::string text_after(const std::string& line, int words) {
+  std::istringstream in{line};
+  std::string skipped;
+  for (int i = 0; i < words; ++i) in >> skipped;
+  std::string rest;
+  std::getline(in >> std::ws, rest);
+  return rest;
+}
+
+std::string answer(service& s, const std::string& line) {
+  std::istringstream words{line};
+  std::string command, user, due_text;
+  words >> command;
+  if (command == "schedule") {
+    if (!(words >> user >> due_text)) return "error schedule needs USER DUE TEXT";
+    const auto due = timed_notifications::parse_due(due_text, s.now());
+    if (!due) return "error bad DUE '" + due_text + "': epoch milliseconds or +DURATION (+1500ms, +5s, +2m)";
+    const std::string text = text_after(line, 3);
+    if (text.empty()) return "error schedule needs a TEXT after DUE";
+    s.schedule(user, *due, text);
+    return "ok " + user + " " + std::to_string(*due);
+  }
+  if (command == "feed") {
+    if (!(words >> user)) return "error feed needs USER";
+    return "feed " + user + " " + nlohmann::json(s.feed(user)).dump();
+  }
+  if (command == "stats") return "stats " + s.stats().dump();
+  if (command.empty()) return "error empty command";
+  return "error unknown command '" + command + "': schedule, feed or stats";
+}
+
+/// Lines from standard input, and the reasons to stop: end of input, a signal, the deadline.
+class input {
+ public:
+  input() {
+    std::thread([this] {
+      for (std::string line; std::getline(std::cin, line);) push(std::move(line));
+      finish();
+    }).detach();  // a read cannot be interrupted; the process ends without it
+  }
+
+  /// The next line, or nullopt when it is time to stop.
+  std::optional<std::string> next(std::optional<std::chrono::steady_clock::time_point> deadline) {
+    std::unique_lock lock{mutex_};
+    auto ready = [&] { return !lines_.empty() || ended_ || signalled(); };
+    if (deadline) changed_.wait_until(lock, *deadline, ready);
+    else
+      while (!ready()) changed_.wait_for(lock, std::chrono::milliseconds{100});  // to notice signals
+    if (lines_.empty() || signalled()) return std::nullopt;
+    std::string line = std::move(lines_.front());
+    lines_.pop_front();
+    return line;
+  }
+
+  static void on_signal(int) { stop_requested().store(true); }
+
+ private:
+  static std::atomic<bool>& stop_requested() {
+    static std::atomic<bool> flag{false};
+    return flag;
+  }
+  static bool signalled() { return stop_requested().load(); }
+
+  void push(std::string line) {
+    std::lock_guard lock{mutex_};
+    lines_.push_back(std::move(line));
+    changed_.notify_one();
+  }
+  void finish() {
+    std::lock_guard lock{mutex_};
+    ended_ = true;
+    changed_.notify_one();
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::string> lines_;
+  bool ended_ = false;
+};
+
+int run(const fs::path& dir, std::uint32_t tasks, std::uint32_t threads, const std::string& for_text) {
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  if (!for_text.empty()) {
+    const auto duration = timed_notifications::parse_duration(for_text);
+    if (!duration) throw CLI::ValidationError("--for", "expects a DURATION such as 1500ms, 5s or 2m");
+    deadline = std::chrono::steady_clock::now() + *duration;
+  }
+  service s{dir, tasks, threads};
+  std::signal(SIGINT, input::on_signal);
+  std::signal(SIGTERM, input::on_signal);
+  std::cerr << "timed_notifications: running on " << dir.string() << '\n';
+  input lines;
+  while (auto line = lines.next(deadline)) {
+    std::string reply;
+    try {
+      reply = answer(s, *line);
+    } catch (const std::exception& e) {
+      reply = std::string{"error "} + e.what();
+    }
+    std::cout << reply << std::endl;  // one line per command, flushed: the caller waits for it
+  }
+  return 0;
+}
+
+// ---- one-shot commands and the demo ---------------------------------------------------------
 
 /// A fresh directory under the system temp dir, removed at the end unless the user named one.
 class data_directory {
@@ -45,39 +219,38 @@ class data_directory {
 
 int demo(const std::string& requested_dir) {
   data_directory dir{requested_dir};
-  sluice::cluster cluster{dir.path()};
-  cluster.launch<TimedNotificationsModule>({.tasks = 4, .threads = 2});
-  auto posts = cluster.depot(TimedNotificationsModule::scheduled_post_depot);
-  auto feeds = cluster.pstate(TimedNotificationsModule::feeds);
-
-  const std::int64_t start = cluster.now_millis();
+  service s{dir.path(), 4, 2};
+  const std::int64_t start = s.now();
   const std::vector<ScheduledPost> schedule{{"alice", "Post 1", start + 1500},
                                             {"alice", "Post 2", start + 800},
                                             {"alice", "Post 3", start + 2000}};
   std::cout << "data directory: " << dir.path().string() << '\n';
   for (const auto& p : schedule) {
-    posts.append(p);
+    s.schedule(p.id, p.time_millis, p.post);
     std::cout << "scheduled \"" << p.post << "\" for alice, due in " << (p.time_millis - start) << " ms\n";
   }
-
-  // Watch the feed: a demo polls; a service would query when asked.
+  // Watch the feed: a demo polls; a service answers when asked.
   std::size_t shown = 0;
   while (shown < schedule.size()) {
     std::this_thread::sleep_for(std::chrono::milliseconds{5});
-    const auto feed = feeds.select(path::key("alice").all());
-    const std::int64_t now = cluster.now_millis();
+    const auto feed = s.feed("alice");
+    const std::int64_t now = s.now();
     for (; shown < feed.size(); ++shown) {
-      const auto& post = feed[shown];
       std::int64_t due = 0;
       for (const auto& p : schedule)
-        if (p.post == post) due = p.time_millis;
-      std::cout << "delivered \"" << post << "\" at +" << (now - start) << " ms, " << (now - due) << " ms after due\n";
+        if (p.post == feed[shown]) due = p.time_millis;
+      std::cout << "delivered \"" << feed[shown] << "\" at +" << (now - start) << " ms, " << (now - due)
+                << " ms after due\n";
     }
   }
-  std::cout << "alice's feed:";
-  for (const auto& post : feeds.select(path::key("alice").all())) std::cout << " \"" << post << '"';
-  std::cout << '\n';
+  std::cout << "alice's feed: " << nlohmann::json(s.feed("alice")).dump() << '\n';
   return 0;
+}
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string text;
+  for (const auto& w : words) text += (text.empty() ? "" : " ") + w;
+  return text;
 }
 
 }  // namespace
@@ -85,12 +258,56 @@ int demo(const std::string& requested_dir) {
 int main(int argc, char** argv) {
   CLI::App app{"timed_notifications: posts scheduled for the future, delivered to per-user feeds"};
   app.require_subcommand(1);
-  std::string data;
+  std::string data, user, in, for_text;
+  std::optional<std::int64_t> at;
+  std::uint32_t tasks = 4, threads = 2;
+  bool json = false;
+  std::vector<std::string> text;
+  auto add_store = [&](CLI::App* command) {
+    command->add_option("--data", data, "data directory")->required();
+    command->add_option("--tasks", tasks, "tasks, fixed when the directory is created")->capture_default_str();
+  };
+
   auto* demo_command = app.add_subcommand("demo", "schedule three posts for alice and watch them land");
   demo_command->add_option("--data", data, "data directory (default: a fresh temporary one)");
+  auto* run_command = app.add_subcommand("run", "serve commands from standard input");
+  add_store(run_command);
+  run_command->add_option("--threads", threads, "worker threads")->capture_default_str();
+  run_command->add_option("--for", for_text, "stop after this DURATION (1500ms, 5s, 2m)");
+  auto* schedule_command = app.add_subcommand("schedule", "schedule one post");
+  add_store(schedule_command);
+  schedule_command->add_option("--user", user, "user")->required();
+  auto* at_option = schedule_command->add_option("--at", at, "due time, epoch milliseconds");
+  schedule_command->add_option("--in", in, "due after this DURATION")->excludes(at_option);
+  schedule_command->add_option("text", text, "the post")->required();
+  auto* feed_command = app.add_subcommand("feed", "print a user's feed");
+  add_store(feed_command);
+  feed_command->add_option("--user", user, "user")->required();
+  feed_command->add_flag("--json", json, "print a JSON array");
+  auto* stats_command = app.add_subcommand("stats", "print pending and delivered counts as JSON");
+  add_store(stats_command);
   CLI11_PARSE(app, argc, argv);
+
   try {
     if (demo_command->parsed()) return demo(data);
+    if (run_command->parsed()) return run(data, tasks, threads, for_text);
+    service s{data, tasks, 1};
+    if (schedule_command->parsed()) {
+      std::optional<std::int64_t> due = at;
+      if (!due && !in.empty()) due = timed_notifications::parse_due("+" + in, s.now());
+      if (!due) throw CLI::ValidationError("schedule", "give --at MILLIS or --in DURATION (1500ms, 5s, 2m)");
+      s.schedule(user, *due, joined(text));
+      std::cout << "ok " << user << ' ' << *due << '\n';
+    } else if (feed_command->parsed()) {
+      const auto feed = s.feed(user);
+      if (json) std::cout << nlohmann::json(feed).dump() << '\n';
+      else
+        for (const auto& post : feed) std::cout << post << '\n';
+    } else if (stats_command->parsed()) {
+      std::cout << s.stats().dump() << '\n';
+    }
+  } catch (const CLI::Error& e) {
+    return app.exit(e);
   } catch (const std::exception& e) {
     std::cerr << "timed_notifications: " << e.what() << '\n';
     return 1;

@@ -24,6 +24,7 @@ struct TimedNotificationsModule {
   static constexpr auto tick = sluice::tick_depot<"*tick">(std::chrono::milliseconds{1000});
   static constexpr auto feeds = sluice::pstate<"$$feeds",
       sluice::map_schema<std::string, sluice::list_schema<std::string, sluice::subindexed>>>;
+  static sluice::topology_scheduler<ScheduledPost> scheduler() { return sluice::topology_scheduler<ScheduledPost>{"$$scheduled"}; }
 
   void define(sluice::setup& setup, sluice::topologies& topologies) const {
     using namespace sluice::literals;
@@ -31,7 +32,7 @@ struct TimedNotificationsModule {
     setup.declare(scheduled_post_depot, tick);
     auto& core = topologies.stream("core");
     core.declare(feeds);
-    sluice::topology_scheduler<ScheduledPost> scheduler{"$$scheduled"};
+    auto scheduler = TimedNotificationsModule::scheduler();
     scheduler.declare_pstates(core);
 
     core.add(sluice::source(scheduled_post_depot).out("*scheduled-post"_v)
