@@ -78,7 +78,7 @@ TEST_CASE("a word count across four tasks, queried right after acked appends", "
   CHECK(by_author.select_one(path::key("bo").view(sluice::size)) == 1);
 }
 
-TEST_CASE("the timed notifications module delivers on the tick after each post is due", "[module]") {
+TEST_CASE("the article's test: 4 tasks, 2 threads, simulated time", "[module]") {
   sluice_test::temp_dir dir;
   sluice::cluster cluster{dir.path(), fast_options(/*simulated=*/true)};
   cluster.launch<TimedNotificationsModule>({.tasks = 4, .threads = 2});
@@ -89,10 +89,15 @@ TEST_CASE("the timed notifications module delivers on the tick after each post i
   posts.append({"alice", "Post 2", start + 800});
   posts.append({"alice", "Post 3", start + 2000});
 
-  cluster.advance_time(std::chrono::milliseconds{999});
-  CHECK(feeds.select(path::key("alice").all()).empty());
-  cluster.advance_time(std::chrono::milliseconds{1});  // the tick at 1000: Post 2 (due 800)
-  CHECK(feeds.select(path::key("alice").all()) == strings{"Post 2"});
-  cluster.advance_time(std::chrono::milliseconds{1000});  // the tick at 2000: the rest, in due order
-  CHECK(feeds.select(path::key("alice").all()) == strings{"Post 2", "Post 1", "Post 3"});
+  auto feed_at = [&](std::int64_t at) {
+    cluster.advance_time(std::chrono::milliseconds{start + at - cluster.now_millis()});
+    return feeds.select(path::key("alice").all());
+  };
+  CHECK(feed_at(0).empty());
+  CHECK(feed_at(799).empty());
+  CHECK(feed_at(800) == strings{"Post 2"});
+  CHECK(feed_at(1400) == strings{"Post 2"});
+  CHECK(feed_at(1500) == strings{"Post 2", "Post 1"});
+  CHECK(feed_at(1950) == strings{"Post 2", "Post 1"});
+  CHECK(feed_at(2000) == strings{"Post 2", "Post 1", "Post 3"});
 }

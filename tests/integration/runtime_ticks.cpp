@@ -1,6 +1,6 @@
-// Tick depots: on the simulated clock, advance_time emits every tick due, each with its own time,
-// and returns once their processing (hops included) has committed; on the system clock, a timer
-// thread emits them.
+// Tick depots: on the simulated clock, advance_time emits every tick due on the interval grid,
+// each with its own time, then one at the time it stops at, and returns once their processing
+// (hops included) has committed; on the system clock, a timer thread emits them.
 
 #include "runtime_fixture.hpp"
 
@@ -57,26 +57,28 @@ constexpr std::int64_t start = 1'000'000;  // sluice_test::runtime_options' simu
 
 }  // namespace
 
-TEST_CASE("advance_time emits every tick due, each with its own time", "[runtime][ticks]") {
+TEST_CASE("advance_time emits every tick due, each with its own time, then one where it stops", "[runtime][ticks]") {
+  using times = std::vector<std::int64_t>;
   sluice_test::temp_dir dir;
   sluice::cluster cluster{dir.path(), sluice_test::runtime_options()};
   cluster.launch(tick_plan(milliseconds{1000}, milliseconds{2500}), {.tasks = 3, .threads = 2});
   CHECK(cluster.now_millis() == start);
 
-  cluster.advance_time(milliseconds{999});
-  CHECK(times_of(cluster, "*fast").empty());
-  cluster.advance_time(milliseconds{1});
-  CHECK(times_of(cluster, "*fast") == std::vector<std::int64_t>{start + 1000});
+  cluster.advance_time(milliseconds{999});  // no grid tick yet: one where time stops
+  CHECK(times_of(cluster, "*fast") == times{start + 999});
+  cluster.advance_time(milliseconds{1});  // the grid tick at 1000 is where time stops: no extra
+  CHECK(times_of(cluster, "*fast") == times{start + 999, start + 1000});
 
   cluster.advance_time(milliseconds{3500});
   CHECK(cluster.now_millis() == start + 4500);
-  CHECK(times_of(cluster, "*fast") == std::vector<std::int64_t>{start + 1000, start + 2000, start + 3000, start + 4000});
-  CHECK(times_of(cluster, "*slow") == std::vector<std::int64_t>{start + 2500});
+  CHECK(times_of(cluster, "*fast") ==
+        times{start + 999, start + 1000, start + 2000, start + 3000, start + 4000, start + 4500});
+  CHECK(times_of(cluster, "*slow") == times{start + 999, start + 1000, start + 2500, start + 4500});
   const auto hops = cluster.pstate(tick_hops);  // the fan-out committed before advance_time returned
-  for (std::uint32_t t = 0; t < 3; ++t) CHECK(hops.select_one(t, path::key(sluice_test::task_key(t))) == 4);
+  for (std::uint32_t t = 0; t < 3; ++t) CHECK(hops.select_one(t, path::key(sluice_test::task_key(t))) == 6);
 
-  cluster.advance_time(milliseconds{0});
-  CHECK(times_of(cluster, "*fast").size() == 4);
+  cluster.advance_time(milliseconds{0});  // time did not move: nothing to observe
+  CHECK(times_of(cluster, "*fast").size() == 6);
 }
 
 TEST_CASE("ticks count from the module's launch", "[runtime][ticks]") {
@@ -85,7 +87,7 @@ TEST_CASE("ticks count from the module's launch", "[runtime][ticks]") {
   cluster.advance_time(milliseconds{700});  // nothing launched: nothing to emit
   cluster.launch(tick_plan(milliseconds{1000}, milliseconds{5000}), {});
   cluster.advance_time(milliseconds{1500});
-  CHECK(times_of(cluster, "*fast") == std::vector<std::int64_t>{start + 1700});
+  CHECK(times_of(cluster, "*fast") == std::vector<std::int64_t>{start + 1700, start + 2200});
 }
 
 TEST_CASE("advance_time rethrows what a tick threw, and the other ticks still run", "[runtime][ticks]") {

@@ -96,14 +96,19 @@ class cluster {
   }
 
   /// Simulated clock only (std::logic_error otherwise): moves time forward by `by`, emits every
-  /// tick due in that span, each with its own time, and returns once their processing, hops
-  /// included, has committed. Rethrows the first exception a tick's processing threw.
+  /// tick due in that span on each tick depot's interval grid, each with its own time, then (if
+  /// time moved and no grid tick fell there) one more tick of each depot at the time it stops at,
+  /// and returns once their processing, hops included, has committed. Time stands still between
+  /// calls, so this is how a tick depot observes every time a test stops at, as ticks firing
+  /// continuously would. Rethrows the first exception a tick's processing threw.
   void advance_time(std::chrono::milliseconds by) {
     std::lock_guard lock{time_mutex_};
     const std::int64_t until = clock_->advance(by);
+    const auto which = by.count() > 0 ? runtime::detail::due_ticks::every_one_then_now
+                                      : runtime::detail::due_ticks::every_one;
     std::vector<std::future<void>> ticks;
     for (const auto& module : launched_modules())
-      for (const auto& tick : module->take_due_ticks(until, /*catch_up=*/false))
+      for (const auto& tick : module->take_due_ticks(until, which))
         ticks.push_back(module->emit_tick(tick, ack_level::ack));
     std::exception_ptr first_failure;
     for (auto& tick : ticks) {

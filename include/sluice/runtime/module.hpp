@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <future>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -40,6 +41,8 @@ struct due_tick {
   std::uint32_t tick;
   std::int64_t time_millis;
 };
+
+enum class due_ticks { latest_only, every_one, every_one_then_now };
 
 // Thread-safe. Clients keep it alive through shared_ptr, and may outlive the cluster: once
 // stop() has run, their calls throw cluster_stopped.
@@ -93,19 +96,21 @@ class module_runtime {
     return tasks_[task]->pstates(pstate.topology)[pstate.index];
   }
 
-  // Marks every tick due at or before `until` as emitted and returns them in time order. With
-  // `catch_up`, a tick depot that fell behind yields only its latest due tick.
-  std::vector<due_tick> take_due_ticks(std::int64_t until, bool catch_up) {
+  // The ticks due at or before `until`, in time order, each marked emitted: only the latest of
+  // each depot (a timer that fell behind), every one, or every one and then one at `until`
+  // itself (the simulated clock: see cluster::advance_time).
+  std::vector<due_tick> take_due_ticks(std::int64_t until, due_ticks which) {
     std::vector<due_tick> due;
     std::lock_guard lock{schedules_mutex_};
     for (std::uint32_t tick = 0; tick < schedules_.size(); ++tick) {
       tick_schedule& schedule = schedules_[tick];
-      if (schedule.next_due() > until) continue;
-      if (catch_up) {
-        due.push_back({tick, schedule.catch_up(until)});
+      if (which == due_ticks::latest_only) {
+        if (schedule.next_due() <= until) due.push_back({tick, schedule.catch_up(until)});
         continue;
       }
-      for (; schedule.next_due() <= until; schedule.advance()) due.push_back({tick, schedule.next_due()});
+      std::int64_t last_emitted = std::numeric_limits<std::int64_t>::min();
+      for (; schedule.next_due() <= until; schedule.advance()) due.push_back({tick, last_emitted = schedule.next_due()});
+      if (which == due_ticks::every_one_then_now && last_emitted != until) due.push_back({tick, until});
     }
     std::stable_sort(due.begin(), due.end(), [](const due_tick& a, const due_tick& b) { return a.time_millis < b.time_millis; });
     return due;

@@ -50,7 +50,7 @@ class ticker {
       const std::int64_t now = clock_.now_millis();
       std::optional<std::int64_t> next;
       for (const auto& module : modules_) {
-        for (const due_tick& tick : module->take_due_ticks(now, /*catch_up=*/true)) module->emit_tick(tick, ack_level::none);
+        for (const due_tick& tick : module->take_due_ticks(now, due_ticks::latest_only)) module->emit_tick(tick, ack_level::none);
         if (const auto due = module->next_tick_due()) next = std::min(next.value_or(*due), *due);
       }
       const std::size_t known = modules_.size();
