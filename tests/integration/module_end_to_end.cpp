@@ -76,6 +76,10 @@ TEST_CASE("a word count across four tasks, queried right after acked appends", "
   auto by_author = cluster.pstate(WordCountModule::by_author);
   CHECK(by_author.select(path::key("ann").all()) == strings{"the cat and the hat"});
   CHECK(by_author.select_one(path::key("bo").view(sluice::size)) == 1);
+
+  std::vector<std::string> scanned;
+  for (const auto& sentence : by_author.scan(path::key("ann"))) scanned.push_back(sentence);
+  CHECK(scanned == strings{"the cat and the hat"});
 }
 
 TEST_CASE("the article's test: 4 tasks, 2 threads, simulated time", "[module]") {

@@ -3,6 +3,10 @@
 #include "pstate_fixture.hpp"
 
 #include <catch2/catch.hpp>
+#include <range/v3/range/conversion.hpp>
+#include <range/v3/view/take.hpp>
+#include <range/v3/view/transform.hpp>
+#include <range/v3/range/operations.hpp>
 
 #include <cstdint>
 #include <limits>
@@ -182,4 +186,38 @@ TEST_CASE("a top-level plain value", "[pstate]") {
   CHECK(f.select_one(path::view([](std::int64_t n) { return n * 10; })) == 30);
   f.transform(path::term_void());
   CHECK(f.entries() == 0);
+}
+
+TEST_CASE("scan reads a stored collection lazily, in order", "[pstate]") {
+  pstate_fixture<feeds_schema> f;
+  for (int i = 0; i < 1000; ++i) f.transform(path::key("alice").after_elem().term_val(std::to_string(i)));
+  f.transform(path::key("bob").after_elem().term_val("b"));
+
+  auto posts = f.partition().scan(f.env().begin_read(), path::key("alice"));
+  std::size_t n = 0;
+  for (const std::string& post : posts) CHECK(post == std::to_string(n++));
+  CHECK(n == 1000);
+
+  // A range-v3 view: composes, and reads only what is taken.
+  auto first_three = f.partition().scan(f.env().begin_read(), path::key("alice")) | ranges::views::take(3) |
+                     ranges::to<std::vector>();
+  CHECK(first_three == strings{"0", "1", "2"});
+
+  CHECK(ranges::distance(f.partition().scan(f.env().begin_read(), path::must("carol"))) == 0);
+  auto users = f.partition().scan(f.env().begin_read(), sluice::path_t<>{}) |
+               ranges::views::transform([](const auto& entry) { return entry.first + ":" + std::to_string(entry.second.size()); }) |
+               ranges::to<std::vector>();
+  CHECK(users == strings{"alice:1000", "bob:1"});
+}
+
+TEST_CASE("scan narrows to a sorted map range", "[pstate]") {
+  using schema = sluice::map_schema<std::string, sluice::map_schema<std::int64_t, std::string, sluice::subindexed>>;
+  pstate_fixture<schema> f;
+  for (std::int64_t k = 0; k < 50; ++k) f.transform(path::key("m").key(k).term_val(std::to_string(k)));
+  std::vector<std::int64_t> keys;
+  for (const auto& [k, v] : f.partition().scan(f.env().begin_read(), path::key("m").sorted_map_range_from(45, 3))) {
+    keys.push_back(k);
+    CHECK(v == std::to_string(k));
+  }
+  CHECK(keys == std::vector<std::int64_t>{45, 46, 47});
 }

@@ -67,6 +67,20 @@ class pstate_client {
     return partition(task).select_one(txn, path);
   }
 
+  /// A lazy range-v3 view of the elements of the subindexed collection `path` leads to, on the
+  /// task owning its first key: one entry read per step, in a read transaction the view holds
+  /// until it is destroyed. For results too large to load at once.
+  template <class Path>
+  [[nodiscard]] auto scan(const Path& path) const {
+    return scan(task_of_path(path), path);
+  }
+
+  /// The same on task `task`; with an empty path (sluice::path_t<>{}), the task's whole partition.
+  template <class Path>
+  [[nodiscard]] auto scan(std::uint32_t task, const Path& path) const {
+    return partition(task).scan(route_.module->begin_read(task), path);
+  }
+
   /// The task owning `key`: codec::key_hash(key) % tasks, the key taken as the schema's key type.
   template <class K>
   [[nodiscard]] std::uint32_t task_of(const K& key) const {

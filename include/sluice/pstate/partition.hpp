@@ -6,6 +6,7 @@
 #include <sluice/pstate/memory_navigation.hpp>
 #include <sluice/pstate/path.hpp>
 #include <sluice/pstate/path_check.hpp>
+#include <sluice/pstate/scan.hpp>
 #include <sluice/pstate/schema.hpp>
 #include <sluice/pstate/schema_check.hpp>
 #include <sluice/pstate/stored_navigation.hpp>
@@ -86,6 +87,24 @@ class pstate_partition {
     });
     if (found != 1) throw select_error(found);
     return std::move(*one);
+  }
+
+  /// A lazy view of the elements of the stored collection `path` leads to (the top-level map for
+  /// an empty path, else a subindexed collection), reading one entry per step in `txn`, which the
+  /// view keeps until it is destroyed.
+  template <class Path>
+  auto scan(storage::read_txn txn, const Path& path) const {
+    using target = typename pstate_detail::walk_path<pstate_detail::path_mode::select, Schema, Path>::result;
+    constexpr bool fits = pstate_detail::assert_path_fits<pstate_detail::path_mode::select, Schema, Path>();
+    static_assert(!fits || (schema::is_map_v<Schema> && (Path::length == 0 || schema::is_subindexed_v<target>)),
+                  "sluice: scan(path) reads a stored collection lazily: the top-level map (an empty path) or a "
+                  "subindexed collection the path leads to");
+    pstate_detail::location_capture location;
+    if constexpr (fits && schema_is_valid) {
+      pstate_detail::store<storage::read_txn> st{txn, db_};
+      pstate_detail::select_stored<0, Schema>(path, st, pstate_detail::stored_range::top_level(), location);
+    }
+    return element_scan<target>{std::move(txn), db_, std::move(location.at)};
   }
 
   /// Applies a transform path (ending in term_val, term or term_void); true if anything changed.

@@ -157,7 +157,8 @@ std::optional<value_t<S>> load_whole(store<Txn>& st, std::string_view key) {
 template <std::size_t I, class S, class Path, class Txn, class Sink>
 void select_stored(const Path& path, store<Txn>& st, const stored_range& at, Sink& sink) {
   if constexpr (I == Path::length) {
-    sink(materialize<S>(st, at));
+    if constexpr (requires { sink.capture(at); }) sink.capture(at);  // a scan reads it lazily
+    else sink(materialize<S>(st, at));
   } else {
     using N = nav_at<I, Path>;
     using next = typename step<N, S, path_mode::select>::next;
