@@ -82,23 +82,19 @@ inline constexpr bool path_bound_v = !mentions_unbound_v<resolved_path_t<Path, E
 
 // ---- one op --------------------------------------------------------------------------------------
 
-template <flow_error E, class Next>
-struct outcome {
-  static constexpr flow_error error = E;
-  using next = Next;
-};
-template <class Next> using fine = outcome<flow_error::none, Next>;
-template <flow_error E, class State> using fail = outcome<E, State>;
-
 /// Whether every value bound in Env can be encoded to cross to another task.
 template <class Env> inline constexpr bool encodable_env_v = false;
 template <class... B>
 inline constexpr bool encodable_env_v<environment<B...>> = (codec::is_value_encodable_v<typename B::value_type> && ...);
 
+/// What op Op does to State: `error` (none, or the misuse) and the `next` state.
 template <class Op, class State, class Where> struct op_step;
 
 template <class D, class State, class Where>
-struct op_step<source_op<D>, State, Where> : fail<flow_error::source_not_first, State> {};
+struct op_step<source_op<D>, State, Where> {
+  static constexpr flow_error error = flow_error::source_not_first;
+  using next = State;
+};
 
 template <class Fn, class Env, class... Args>
 struct each_result {
