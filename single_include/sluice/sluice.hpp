@@ -3026,23 +3026,19 @@ inline constexpr bool path_bound_v = !mentions_unbound_v<resolved_path_t<Path, E
 
 // ---- one op --------------------------------------------------------------------------------------
 
-template <flow_error E, class Next>
-struct outcome {
-  static constexpr flow_error error = E;
-  using next = Next;
-};
-template <class Next> using fine = outcome<flow_error::none, Next>;
-template <flow_error E, class State> using fail = outcome<E, State>;
-
 /// Whether every value bound in Env can be encoded to cross to another task.
 template <class Env> inline constexpr bool encodable_env_v = false;
 template <class... B>
 inline constexpr bool encodable_env_v<environment<B...>> = (codec::is_value_encodable_v<typename B::value_type> && ...);
 
+/// What op Op does to State: `error` (none, or the misuse) and the `next` state.
 template <class Op, class State, class Where> struct op_step;
 
 template <class D, class State, class Where>
-struct op_step<source_op<D>, State, Where> : fail<flow_error::source_not_first, State> {};
+struct op_step<source_op<D>, State, Where> {
+  static constexpr flow_error error = flow_error::source_not_first;
+  using next = State;
+};
 
 template <class Fn, class Env, class... Args>
 struct each_result {
@@ -3813,60 +3809,15 @@ bool transform_value(const Path& path, std::optional<value_t<S>>& slot) {
 
 }  // namespace sluice::pstate_detail
 // ---- end sluice/pstate/memory_navigation.hpp
-// ---- begin sluice/pstate/schema_check.hpp (included from sluice/pstate/partition.hpp)
-// Compile-time validity of a PState schema, one readable static_assert per rule.
+// ---- begin sluice/pstate/scan.hpp (included from sluice/pstate/partition.hpp)
+// A lazy view over the elements of one stored collection (the top-level map, or a subindexed
+// collection a path leads to): a range-v3 input range that reads one entry per step, in a read
+// transaction it keeps open for as long as the view lives, so results of any size are never
+// loaded at once.
+//
+//   for (const auto& post : partition.scan(env.begin_read(), path::key("alice"))) ...
 
-
-#include <type_traits>
-
-namespace sluice::pstate_detail {
-
-template <class S> struct schema_rules {
-  static constexpr bool encodable = codec::is_value_encodable_v<S>;
-  static constexpr bool keys_encodable = true;
-  static constexpr bool options_known = true;
-  static constexpr bool list_holds_whole_values = true;
-};
-template <class K, class V, class... O> struct schema_rules<map_schema<K, V, O...>> {
-  static constexpr bool encodable = schema_rules<V>::encodable;
-  static constexpr bool keys_encodable = codec::is_key_decodable_v<K> && schema_rules<V>::keys_encodable;
-  static constexpr bool options_known = (std::is_same_v<O, subindexed> && ...) && schema_rules<V>::options_known;
-  static constexpr bool list_holds_whole_values = schema_rules<V>::list_holds_whole_values;
-};
-template <class T, class... O> struct schema_rules<list_schema<T, O...>> {
-  static constexpr bool encodable = schema_rules<T>::encodable;
-  static constexpr bool keys_encodable = schema_rules<T>::keys_encodable;
-  static constexpr bool options_known = (std::is_same_v<O, subindexed> && ...) && schema_rules<T>::options_known;
-  static constexpr bool list_holds_whole_values =
-      !(schema::is_subindexed_v<list_schema<T, O...>> && schema::is_subindexed_v<T>) &&
-      schema_rules<T>::list_holds_whole_values;
-};
-template <class T, class... O> struct schema_rules<set_schema<T, O...>> {
-  static constexpr bool encodable = codec::is_value_encodable_v<T>;
-  static constexpr bool keys_encodable = codec::is_key_decodable_v<T>;
-  static constexpr bool options_known = (std::is_same_v<O, subindexed> && ...);
-  static constexpr bool list_holds_whole_values = true;
-};
-
-template <class S>
-constexpr bool assert_valid_schema() {
-  using rules = schema_rules<S>;
-  static_assert(!schema::is_list_v<S> && !schema::is_set_v<S>,
-                "sluice schema: a PState's top level is a map_schema or a plain value, not a list or set");
-  static_assert(rules::options_known, "sluice schema: the only schema option is sluice::subindexed");
-  static_assert(rules::keys_encodable,
-                "sluice schema: map keys and set elements must be key-encodable (integers, bool, double, "
-                "std::string, tuples, optionals, vectors and Hana structs of those)");
-  static_assert(rules::encodable, "sluice schema: a value in this schema cannot be encoded");
-  static_assert(rules::list_holds_whole_values,
-                "sluice schema: a subindexed list cannot hold subindexed collections; subindex a map instead");
-  return rules::options_known && rules::keys_encodable && rules::encodable && rules::list_holds_whole_values &&
-         !schema::is_list_v<S> && !schema::is_set_v<S>;
-}
-
-}  // namespace sluice::pstate_detail
-// ---- end sluice/pstate/schema_check.hpp
-// ---- begin sluice/pstate/stored_navigation.hpp (included from sluice/pstate/partition.hpp)
+// ---- begin sluice/pstate/stored_navigation.hpp (included from sluice/pstate/scan.hpp)
 // Paths over a PState partition in LMDB. Top-level maps and subindexed collections are navigated
 // entry by entry (layout.hpp): a key is one lookup, nth one lookup, a range one seek and a scan,
 // a size one read of the collection's meta. Once a path reaches a value stored whole, it is
@@ -4017,7 +3968,8 @@ std::optional<value_t<S>> load_whole(store<Txn>& st, std::string_view key) {
 template <std::size_t I, class S, class Path, class Txn, class Sink>
 void select_stored(const Path& path, store<Txn>& st, const stored_range& at, Sink& sink) {
   if constexpr (I == Path::length) {
-    sink(materialize<S>(st, at));
+    if constexpr (requires { sink.capture(at); }) sink.capture(at);  // a scan reads it lazily
+    else sink(materialize<S>(st, at));
   } else {
     using N = nav_at<I, Path>;
     using next = typename step<N, S, path_mode::select>::next;
@@ -4306,6 +4258,170 @@ bool transform_stored(const Path& path, store<storage::write_txn>& st, const sto
 
 }  // namespace sluice::pstate_detail
 // ---- end sluice/pstate/stored_navigation.hpp
+
+#include <range/v3/view/facade.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace sluice {
+namespace pstate_detail {
+
+/// A select sink that keeps where the path ends instead of loading it (select_stored gives it the
+/// stored range of the collection reached).
+struct location_capture {
+  std::optional<stored_range> at;
+
+  void capture(const stored_range& found) { at = found; }
+  // Values in memory are never reached (the path ends at a stored collection), but the
+  // navigation code for them is compiled all the same.
+  template <class Value>
+  void operator()(const Value&) const {}
+};
+
+}  // namespace pstate_detail
+
+/// The elements of a stored collection with schema S, read lazily: list elements, set members,
+/// or (key, value) pairs of a map, in order. Single pass; copies share one position.
+template <class S>
+class element_scan : public ranges::view_facade<element_scan<S>, ranges::unknown> {
+ public:
+  using element_type = typename pstate_detail::all_target<S>::type;
+
+  element_scan() = default;
+  element_scan(storage::read_txn txn, storage::database db, std::optional<pstate_detail::stored_range> at)
+      : state_(std::make_shared<state>(std::move(txn), db, std::move(at))) {}
+
+ private:
+  friend ranges::range_access;
+
+  // The transaction, the LMDB cursor tied to it (declared after it, so closed before it), and
+  // the element under the cursor. An absent collection (a must() that found nothing) reads empty.
+  struct state {
+    storage::read_txn txn;
+    storage::database db;
+    storage::read_cursor cursor;
+    pstate_detail::stored_range at;
+    std::string end;
+    std::size_t left;
+    std::string element_bytes;
+    std::optional<element_type> current;
+
+    state(storage::read_txn t, storage::database database, std::optional<pstate_detail::stored_range> where)
+        : txn(std::move(t)),
+          db(database),
+          cursor(txn.open_cursor(db)),
+          at(where.value_or(pstate_detail::stored_range::top_level())),
+          end(at.end_key()),
+          left(where ? at.limit : 0) {
+      load(cursor.seek(at.first_key()));
+    }
+
+    void advance() {
+      if constexpr (pstate_detail::has_nested_values_v<S>) load(cursor.seek(pstate_detail::subtree_end(element_bytes)));
+      else load(cursor.next());
+    }
+
+    void load(std::optional<storage::entry> entry) {
+      current.reset();
+      if (!entry || left == 0 || entry->key >= end) return;
+      --left;
+      using key_type = typename pstate_detail::element_key_type<S>::type;
+      codec::byte_reader reader{entry->key.substr(at.prefix.size() + 1)};
+      key_type element = codec::decode_key_from<key_type>(reader);
+      element_bytes.assign(entry->key.substr(0, at.prefix.size() + 1 + reader.position()));
+      current.emplace(decode(std::move(element), entry->value));
+    }
+
+    template <class Key>
+    element_type decode(Key&& element, std::string_view value) {
+      if constexpr (schema::is_set_v<S>) {
+        return std::forward<Key>(element);
+      } else {
+        using V = typename pstate_detail::element_value_schema<S>::type;
+        auto decoded = [&] {
+          if constexpr (schema::is_subindexed_v<V>) {
+            pstate_detail::store<storage::read_txn> st{txn, db};
+            return pstate_detail::materialize<V>(st, pstate_detail::stored_range::nested(element_bytes));
+          } else {
+            return codec::decode_value<schema::value_of_t<V>>(value);
+          }
+        };
+        if constexpr (schema::is_list_v<S>) return decoded();
+        else return element_type{std::forward<Key>(element), decoded()};
+      }
+    }
+  };
+
+  struct cursor {
+    state* s = nullptr;
+    const element_type& read() const { return *s->current; }
+    void next() { s->advance(); }
+    bool equal(ranges::default_sentinel_t) const { return s == nullptr || !s->current; }
+  };
+  cursor begin_cursor() const { return {state_.get()}; }
+
+  std::shared_ptr<state> state_;
+};
+
+}  // namespace sluice
+// ---- end sluice/pstate/scan.hpp
+// ---- begin sluice/pstate/schema_check.hpp (included from sluice/pstate/partition.hpp)
+// Compile-time validity of a PState schema, one readable static_assert per rule.
+
+
+#include <type_traits>
+
+namespace sluice::pstate_detail {
+
+template <class S> struct schema_rules {
+  static constexpr bool encodable = codec::is_value_encodable_v<S>;
+  static constexpr bool keys_encodable = true;
+  static constexpr bool options_known = true;
+  static constexpr bool list_holds_whole_values = true;
+};
+template <class K, class V, class... O> struct schema_rules<map_schema<K, V, O...>> {
+  static constexpr bool encodable = schema_rules<V>::encodable;
+  static constexpr bool keys_encodable = codec::is_key_decodable_v<K> && schema_rules<V>::keys_encodable;
+  static constexpr bool options_known = (std::is_same_v<O, subindexed> && ...) && schema_rules<V>::options_known;
+  static constexpr bool list_holds_whole_values = schema_rules<V>::list_holds_whole_values;
+};
+template <class T, class... O> struct schema_rules<list_schema<T, O...>> {
+  static constexpr bool encodable = schema_rules<T>::encodable;
+  static constexpr bool keys_encodable = schema_rules<T>::keys_encodable;
+  static constexpr bool options_known = (std::is_same_v<O, subindexed> && ...) && schema_rules<T>::options_known;
+  static constexpr bool list_holds_whole_values =
+      !(schema::is_subindexed_v<list_schema<T, O...>> && schema::is_subindexed_v<T>) &&
+      schema_rules<T>::list_holds_whole_values;
+};
+template <class T, class... O> struct schema_rules<set_schema<T, O...>> {
+  static constexpr bool encodable = codec::is_value_encodable_v<T>;
+  static constexpr bool keys_encodable = codec::is_key_decodable_v<T>;
+  static constexpr bool options_known = (std::is_same_v<O, subindexed> && ...);
+  static constexpr bool list_holds_whole_values = true;
+};
+
+template <class S>
+constexpr bool assert_valid_schema() {
+  using rules = schema_rules<S>;
+  static_assert(!schema::is_list_v<S> && !schema::is_set_v<S>,
+                "sluice schema: a PState's top level is a map_schema or a plain value, not a list or set");
+  static_assert(rules::options_known, "sluice schema: the only schema option is sluice::subindexed");
+  static_assert(rules::keys_encodable,
+                "sluice schema: map keys and set elements must be key-encodable (integers, bool, double, "
+                "std::string, tuples, optionals, vectors and Hana structs of those)");
+  static_assert(rules::encodable, "sluice schema: a value in this schema cannot be encoded");
+  static_assert(rules::list_holds_whole_values,
+                "sluice schema: a subindexed list cannot hold subindexed collections; subindex a map instead");
+  return rules::options_known && rules::keys_encodable && rules::encodable && rules::list_holds_whole_values &&
+         !schema::is_list_v<S> && !schema::is_set_v<S>;
+}
+
+}  // namespace sluice::pstate_detail
+// ---- end sluice/pstate/schema_check.hpp
 // ---- begin sluice/storage/environment.hpp (included from sluice/pstate/partition.hpp)
 // An LMDB environment: one data directory, its map, and the named databases inside it.
 //
@@ -4668,6 +4784,24 @@ class pstate_partition {
     });
     if (found != 1) throw select_error(found);
     return std::move(*one);
+  }
+
+  /// A lazy view of the elements of the stored collection `path` leads to (the top-level map for
+  /// an empty path, else a subindexed collection), reading one entry per step in `txn`, which the
+  /// view keeps until it is destroyed.
+  template <class Path>
+  auto scan(storage::read_txn txn, const Path& path) const {
+    using target = typename pstate_detail::walk_path<pstate_detail::path_mode::select, Schema, Path>::result;
+    constexpr bool fits = pstate_detail::assert_path_fits<pstate_detail::path_mode::select, Schema, Path>();
+    static_assert(!fits || (schema::is_map_v<Schema> && (Path::length == 0 || schema::is_subindexed_v<target>)),
+                  "sluice: scan(path) reads a stored collection lazily: the top-level map (an empty path) or a "
+                  "subindexed collection the path leads to");
+    pstate_detail::location_capture location;
+    if constexpr (fits && schema_is_valid) {
+      pstate_detail::store<storage::read_txn> st{txn, db_};
+      pstate_detail::select_stored<0, Schema>(path, st, pstate_detail::stored_range::top_level(), location);
+    }
+    return element_scan<target>{std::move(txn), db_, std::move(location.at)};
   }
 
   /// Applies a transform path (ending in term_val, term or term_void); true if anything changed.
@@ -6636,6 +6770,7 @@ class worker {
 #include <cstdint>
 #include <filesystem>
 #include <future>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -6651,6 +6786,8 @@ struct due_tick {
   std::uint32_t tick;
   std::int64_t time_millis;
 };
+
+enum class due_ticks { latest_only, every_one, every_one_then_now };
 
 // Thread-safe. Clients keep it alive through shared_ptr, and may outlive the cluster: once
 // stop() has run, their calls throw cluster_stopped.
@@ -6704,19 +6841,21 @@ class module_runtime {
     return tasks_[task]->pstates(pstate.topology)[pstate.index];
   }
 
-  // Marks every tick due at or before `until` as emitted and returns them in time order. With
-  // `catch_up`, a tick depot that fell behind yields only its latest due tick.
-  std::vector<due_tick> take_due_ticks(std::int64_t until, bool catch_up) {
+  // The ticks due at or before `until`, in time order, each marked emitted: only the latest of
+  // each depot (a timer that fell behind), every one, or every one and then one at `until`
+  // itself (the simulated clock: see cluster::advance_time).
+  std::vector<due_tick> take_due_ticks(std::int64_t until, due_ticks which) {
     std::vector<due_tick> due;
     std::lock_guard lock{schedules_mutex_};
     for (std::uint32_t tick = 0; tick < schedules_.size(); ++tick) {
       tick_schedule& schedule = schedules_[tick];
-      if (schedule.next_due() > until) continue;
-      if (catch_up) {
-        due.push_back({tick, schedule.catch_up(until)});
+      if (which == due_ticks::latest_only) {
+        if (schedule.next_due() <= until) due.push_back({tick, schedule.catch_up(until)});
         continue;
       }
-      for (; schedule.next_due() <= until; schedule.advance()) due.push_back({tick, schedule.next_due()});
+      std::int64_t last_emitted = std::numeric_limits<std::int64_t>::min();
+      for (; schedule.next_due() <= until; schedule.advance()) due.push_back({tick, last_emitted = schedule.next_due()});
+      if (which == due_ticks::every_one_then_now && last_emitted != until) due.push_back({tick, until});
     }
     std::stable_sort(due.begin(), due.end(), [](const due_tick& a, const due_tick& b) { return a.time_millis < b.time_millis; });
     return due;
@@ -6903,7 +7042,7 @@ class ticker {
       const std::int64_t now = clock_.now_millis();
       std::optional<std::int64_t> next;
       for (const auto& module : modules_) {
-        for (const due_tick& tick : module->take_due_ticks(now, /*catch_up=*/true)) module->emit_tick(tick, ack_level::none);
+        for (const due_tick& tick : module->take_due_ticks(now, due_ticks::latest_only)) module->emit_tick(tick, ack_level::none);
         if (const auto due = module->next_tick_due()) next = std::min(next.value_or(*due), *due);
       }
       const std::size_t known = modules_.size();
@@ -7008,14 +7147,19 @@ class cluster {
   }
 
   /// Simulated clock only (std::logic_error otherwise): moves time forward by `by`, emits every
-  /// tick due in that span, each with its own time, and returns once their processing, hops
-  /// included, has committed. Rethrows the first exception a tick's processing threw.
+  /// tick due in that span on each tick depot's interval grid, each with its own time, then (if
+  /// time moved and no grid tick fell there) one more tick of each depot at the time it stops at,
+  /// and returns once their processing, hops included, has committed. Time stands still between
+  /// calls, so this is how a tick depot observes every time a test stops at, as ticks firing
+  /// continuously would. Rethrows the first exception a tick's processing threw.
   void advance_time(std::chrono::milliseconds by) {
     std::lock_guard lock{time_mutex_};
     const std::int64_t until = clock_->advance(by);
+    const auto which = by.count() > 0 ? runtime::detail::due_ticks::every_one_then_now
+                                      : runtime::detail::due_ticks::every_one;
     std::vector<std::future<void>> ticks;
     for (const auto& module : launched_modules())
-      for (const auto& tick : module->take_due_ticks(until, /*catch_up=*/false))
+      for (const auto& tick : module->take_due_ticks(until, which))
         ticks.push_back(module->emit_tick(tick, ack_level::ack));
     std::exception_ptr first_failure;
     for (auto& tick : ticks) {
@@ -7208,6 +7352,20 @@ class pstate_client {
   [[nodiscard]] auto select_one(std::uint32_t task, const Path& path) const {
     auto txn = route_.module->begin_read(task);
     return partition(task).select_one(txn, path);
+  }
+
+  /// A lazy range-v3 view of the elements of the subindexed collection `path` leads to, on the
+  /// task owning its first key: one entry read per step, in a read transaction the view holds
+  /// until it is destroyed. For results too large to load at once.
+  template <class Path>
+  [[nodiscard]] auto scan(const Path& path) const {
+    return scan(task_of_path(path), path);
+  }
+
+  /// The same on task `task`; with an empty path (sluice::path_t<>{}), the task's whole partition.
+  template <class Path>
+  [[nodiscard]] auto scan(std::uint32_t task, const Path& path) const {
+    return partition(task).scan(route_.module->begin_read(task), path);
   }
 
   /// The task owning `key`: codec::key_hash(key) % tasks, the key taken as the schema's key type.
