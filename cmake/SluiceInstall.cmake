@@ -3,7 +3,9 @@ include(CMakePackageConfigHelpers)
 
 set(SLUICE_CONFIG_DIR "${CMAKE_INSTALL_DATADIR}/cmake/sluice")
 
-install(TARGETS sluice EXPORT sluiceTargets)
+# INCLUDES DESTINATION gives the installed sluice::sluice its include directory (the top-level
+# $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}> is read before GNUInstallDirs defines it).
+install(TARGETS sluice EXPORT sluiceTargets INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/" DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
 install(EXPORT sluiceTargets NAMESPACE sluice:: DESTINATION "${SLUICE_CONFIG_DIR}")
 
