@@ -11,6 +11,7 @@
 #if defined(__SANITIZE_THREAD__)
 extern "C" const char* __tsan_default_suppressions() {  // NOLINT: the name is TSan's interface
   return "race:std::__exception_ptr::exception_ptr::_M_release\n"  // the last reference, dropped directly
-         "race:std::__future_base::_Result<void>::~_Result\n";        // or with the promise's result
+         "race:std::__future_base::_Result<void>::~_Result\n"         // or with the promise's result,
+         "race:std::__future_base::_Result<void>::_M_destroy\n";      // destroyed through its deleter
 }
 #endif
