@@ -20,6 +20,7 @@
 // prints every run, then a markdown table of the medians.
 
 #include "../tests/support/temp_dir.hpp"  // a temporary directory, removed with its contents
+#include "raw_lmdb.hpp"
 
 #include <sluice/sluice.hpp>
 
@@ -252,25 +253,7 @@ const std::string depot_database = "depot:" + std::string(CounterModule::events.
 const std::string counts_database = "pstate:" + std::string(CounterModule::counts.name);
 const std::size_t max_batch = sluice::cluster_options{}.max_batch;  // sluice's default, on both sides
 
-void check(int rc, const char* call) {
-  if (rc != MDB_SUCCESS) [[unlikely]]
-    throw std::runtime_error(std::string(call) + ": " + mdb_strerror(rc));
-}
-
-MDB_val as_val(std::string_view bytes) { return MDB_val{bytes.size(), const_cast<char*>(bytes.data())}; }
-std::string_view as_view(const MDB_val& val) { return {static_cast<const char*>(val.mv_data), val.mv_size}; }
-
-struct env_closer {
-  void operator()(MDB_env* env) const noexcept { mdb_env_close(env); }
-};
-struct txn_aborter {
-  void operator()(MDB_txn* txn) const noexcept { mdb_txn_abort(txn); }
-};
-struct cursor_closer {
-  void operator()(MDB_cursor* cursor) const noexcept { mdb_cursor_close(cursor); }
-};
-using env_ptr = std::unique_ptr<MDB_env, env_closer>;
-using txn_ptr = std::unique_ptr<MDB_txn, txn_aborter>;
+using namespace raw_lmdb;  // check, as_val, as_view and the RAII handles
 
 /// An environment opened as sluice opens a task's: the same map size and limits, MDB_NOTLS,
 /// fsync at commit unless `flags` says otherwise.
@@ -305,7 +288,7 @@ template <class Fn>
 void for_each_entry(MDB_txn* txn, MDB_dbi dbi, Fn fn) {
   MDB_cursor* raw = nullptr;
   check(mdb_cursor_open(txn, dbi, &raw), "mdb_cursor_open");
-  const std::unique_ptr<MDB_cursor, cursor_closer> cursor{raw};
+  const cursor_ptr cursor{raw};
   MDB_val key{};
   MDB_val value{};
   int rc = mdb_cursor_get(raw, &key, &value, MDB_FIRST);

@@ -13,6 +13,7 @@
 // fsync. After the usual output, a table gives sluice time / raw time for each operation.
 
 #include "../tests/support/temp_dir.hpp"  // a temporary directory, removed with its contents
+#include "raw_lmdb.hpp"
 
 #include <sluice/codec.hpp>
 #include <sluice/pstate.hpp>
@@ -148,23 +149,7 @@ void preload(Store& store, std::size_t count, Op op) {
 
 // ---- raw LMDB --------------------------------------------------------------------------------
 
-void check(int rc, const char* call) {
-  if (rc != MDB_SUCCESS) [[unlikely]]
-    throw std::runtime_error(std::string(call) + ": " + mdb_strerror(rc));
-}
-
-MDB_val as_val(std::string_view bytes) { return MDB_val{bytes.size(), const_cast<char*>(bytes.data())}; }
-std::string_view as_view(const MDB_val& val) { return {static_cast<const char*>(val.mv_data), val.mv_size}; }
-
-struct env_closer {
-  void operator()(MDB_env* env) const noexcept { mdb_env_close(env); }
-};
-struct txn_aborter {
-  void operator()(MDB_txn* txn) const noexcept { mdb_txn_abort(txn); }
-};
-struct cursor_closer {
-  void operator()(MDB_cursor* cursor) const noexcept { mdb_cursor_close(cursor); }
-};
+using namespace raw_lmdb;  // check, as_val, as_view and the RAII handles
 
 enum class access { read, write };
 
@@ -195,10 +180,10 @@ class raw_txn {
     check(mdb_put(txn_.get(), dbi_, &key_val, &value_val, 0), "mdb_put");
   }
 
-  std::unique_ptr<MDB_cursor, cursor_closer> open_cursor() const {
+  cursor_ptr open_cursor() const {
     MDB_cursor* cursor = nullptr;
     check(mdb_cursor_open(txn_.get(), dbi_, &cursor), "mdb_cursor_open");
-    return std::unique_ptr<MDB_cursor, cursor_closer>{cursor};
+    return cursor_ptr{cursor};
   }
 
   void finish() {
@@ -227,7 +212,7 @@ using entries = std::vector<std::pair<std::string, std::string>>;
 entries all_entries(MDB_txn* txn, MDB_dbi dbi) {
   MDB_cursor* raw = nullptr;
   check(mdb_cursor_open(txn, dbi, &raw), "mdb_cursor_open");
-  const std::unique_ptr<MDB_cursor, cursor_closer> cursor{raw};
+  const cursor_ptr cursor{raw};
   entries out;
   MDB_val key{};
   MDB_val value{};
