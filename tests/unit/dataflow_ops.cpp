@@ -32,6 +32,12 @@ inline constexpr auto feeds = sluice::pstate<"$$feeds", feed_schema>;
 inline constexpr auto counts = sluice::pstate<"$$counts", count_schema>;
 inline constexpr auto increment = [](std::int64_t n) { return n + 1; };
 
+/// Emits each whitespace-separated word of a text.
+void split_words(sluice::emitter<std::string>& emit, const std::string& text) {
+  std::istringstream words{text};
+  for (std::string word; words >> word;) emit(word);
+}
+
 /// A module made of one topology whose chains `build(core)` adds.
 template <class Build>
 struct test_module {
@@ -70,14 +76,10 @@ TEST_CASE("source, get, out and local_transform append to a feed", "[dataflow]")
 }
 
 TEST_CASE("each: a function emitting many times runs the rest once per value", "[dataflow]") {
-  auto split = [](sluice::emitter<std::string>& emit, const std::string& text) {
-    std::istringstream words{text};
-    for (std::string word; words >> word;) emit(word);
-  };
-  auto runner = run_module([split](sluice::stream_topology& core) {
+  auto runner = run_module([](sluice::stream_topology& core) {
     core.add(sluice::source(posts).out("*post"_v)
                  .each(sluice::get<"text">, "*post"_v).out("*text"_v)
-                 .each(split, "*text"_v).out("*word"_v)
+                 .each(split_words, "*text"_v).out("*word"_v)
                  .local_transform(counts, path::key("*word"_v).null_to_val(0).term(increment)));
   });
   runner.append("*posts", 0, Post{"a", "the cat saw the dog"});
@@ -121,15 +123,11 @@ TEST_CASE("local_select emits once per value found", "[dataflow]") {
 
 TEST_CASE("hash_partition moves to the task owning the key", "[dataflow]") {
   constexpr std::uint32_t tasks = 4;
-  auto split = [](sluice::emitter<std::string>& emit, const std::string& text) {
-    std::istringstream words{text};
-    for (std::string word; words >> word;) emit(word);
-  };
   auto runner = run_module(
-      [split](sluice::stream_topology& core) {
+      [](sluice::stream_topology& core) {
         core.add(sluice::source(posts).out("*post"_v)
                      .each(sluice::get<"text">, "*post"_v).out("*text"_v)
-                     .each(split, "*text"_v).out("*word"_v)
+                     .each(split_words, "*text"_v).out("*word"_v)
                      .hash_partition("*word"_v)
                      .local_transform(counts, path::key("*word"_v).null_to_val(0).term(increment)));
       },
