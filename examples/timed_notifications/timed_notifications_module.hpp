@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 
+// snippet: module
 struct ScheduledPost {
   BOOST_HANA_DEFINE_STRUCT(ScheduledPost,
     (std::string, id),            // user id, also the partitioning key
@@ -24,7 +25,7 @@ struct TimedNotificationsModule {
   static constexpr auto tick = sluice::tick_depot<"*tick">(std::chrono::milliseconds{1000});
   static constexpr auto feeds = sluice::pstate<"$$feeds",
       sluice::map_schema<std::string, sluice::list_schema<std::string, sluice::subindexed>>>;
-  static sluice::topology_scheduler<ScheduledPost> scheduler() { return sluice::topology_scheduler<ScheduledPost>{"$$scheduled"}; }
+  static auto scheduler() { return sluice::topology_scheduler<ScheduledPost>{"$$scheduled"}; }
 
   void define(sluice::setup& setup, sluice::topologies& topologies) const {
     using namespace sluice::literals;
@@ -47,3 +48,4 @@ struct TimedNotificationsModule {
                 .local_transform(feeds, path::key("*id"_v).after_elem().term_val("*post"_v)))));
   }
 };
+// end snippet: module
