@@ -6,6 +6,7 @@
 // directory knows of, acknowledged or not, must have had each of its effects applied exactly once
 // (on its own task, after its hop, and on every task after the fan-out).
 
+#include "child_process.hpp"
 #include "crash_module.hpp"
 #include "temp_dir.hpp"
 
@@ -15,17 +16,11 @@
 
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <array>
-#include <cerrno>
 #include <charconv>
-#include <chrono>
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -38,7 +33,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -47,96 +41,21 @@ namespace {
 namespace fs = std::filesystem;
 using id_set = std::set<std::int64_t>;
 
-[[noreturn]] void throw_errno(const std::string& what) { throw std::system_error(errno, std::generic_category(), what); }
-
-// ---- the child process ------------------------------------------------------------------------
-
-// A process running `argv`, its stdout a pipe this side reads. Destruction kills and reaps it if
-// that has not been done yet, so that a failing test leaves no process behind.
-class child_process {
- public:
-  explicit child_process(const std::vector<std::string>& argv) {
-    int pipe_ends[2];
-    if (::pipe2(pipe_ends, O_CLOEXEC) != 0) throw_errno("pipe2");
-    output_ = pipe_ends[0];
-    const int rc = spawn(argv, pipe_ends[1]);
-    ::close(pipe_ends[1]);  // the child holds the only write end: its death is our end of file
-    if (rc != 0) {
-      ::close(output_);
-      throw std::system_error(rc, std::generic_category(), "posix_spawn " + argv.front());
-    }
-  }
-
-  child_process(const child_process&) = delete;
-  child_process& operator=(const child_process&) = delete;
-
-  ~child_process() {
-    try {
-      if (pid_ > 0) static_cast<void>(kill_and_reap());
-    } catch (...) {  // waitpid fails only for a pid that is not our child: nothing left to reap
-    }
-    ::close(output_);
-  }
-
-  // The read end of the child's stdout.
-  [[nodiscard]] int output() const noexcept { return output_; }
-
-  // Sends SIGKILL and waits for the process to end; returns its wait status.
-  int kill_and_reap() {
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0)
-      if (errno != EINTR) throw_errno("waitpid");
-    pid_ = -1;
-    return status;
-  }
-
- private:
-  int spawn(const std::vector<std::string>& argv, int stdout_fd) {
-    std::vector<char*> args;
-    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, stdout_fd, STDOUT_FILENO);  // dup2 clears O_CLOEXEC
-    const int rc = ::posix_spawn(&pid_, args.front(), &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) pid_ = -1;
-    return rc;
-  }
-
-  ::pid_t pid_ = -1;
-  int output_ = -1;
-};
-
-std::string describe_wait_status(int status) {
-  if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
-  return "ended with wait status " + std::to_string(status);
-}
+using sluice_test::child_process;
+using sluice_test::describe_wait_status;
 
 // Reads the child's `acked <id>` lines.
 class ack_reader {
  public:
-  // A child that says nothing for this long is hung, not slow.
-  static constexpr std::chrono::seconds patience{60};
-
-  explicit ack_reader(int fd) noexcept : fd_(fd) {}
+  explicit ack_reader(int fd) noexcept : lines_(fd) {}
 
   // The next acknowledged id; nullopt once the child's stdout is closed.
   std::optional<std::int64_t> next() {
-    for (;;) {
-      const std::size_t end = buffer_.find('\n');
-      if (end != std::string::npos) {
-        const std::int64_t id = parse(std::string_view{buffer_}.substr(0, end));
-        buffer_.erase(0, end + 1);
-        return id;
-      }
-      if (!read_more()) {
-        if (!buffer_.empty()) throw std::runtime_error("the child's output ends in a partial line: " + buffer_);
-        return std::nullopt;
-      }
-    }
+    const std::optional<std::string> line = lines_.next();
+    if (line) return parse(*line);
+    if (!lines_.unterminated().empty())
+      throw std::runtime_error("the child's output ends in a partial line: " + lines_.unterminated());
+    return std::nullopt;
   }
 
  private:
@@ -151,24 +70,7 @@ class ack_reader {
     throw std::runtime_error("unexpected line from the child: '" + std::string(line) + "'");
   }
 
-  // Appends what the pipe holds to the buffer, waiting for it; false at end of file.
-  bool read_more() {
-    pollfd readable{.fd = fd_, .events = POLLIN, .revents = 0};
-    const auto timeout = static_cast<int>(std::chrono::milliseconds{patience}.count());
-    int ready = 0;
-    while ((ready = ::poll(&readable, 1, timeout)) < 0)
-      if (errno != EINTR) throw_errno("poll");
-    if (ready == 0) throw std::runtime_error("the child acknowledged nothing for a minute: is it hung?");
-    char chunk[4096];
-    ::ssize_t got = 0;
-    while ((got = ::read(fd_, chunk, sizeof chunk)) < 0)
-      if (errno != EINTR) throw_errno("read");
-    buffer_.append(chunk, static_cast<std::size_t>(got));
-    return got > 0;
-  }
-
-  int fd_;
-  std::string buffer_;
+  sluice_test::line_reader lines_;
 };
 
 // ---- crashing it, again and again -------------------------------------------------------------
