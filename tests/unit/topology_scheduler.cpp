@@ -1,70 +1,32 @@
 // The TopologyScheduler helper on real task environments (plan_runner.hpp drives ticks by hand).
 
 #include "plan_runner.hpp"
+#include "scheduler_module.hpp"
 
-#include <sluice/dataflow.hpp>
-#include <sluice/helpers/topology_scheduler.hpp>
+#include <sluice/codec/stable_hash.hpp>
 
-#include <boost/hana/define_struct.hpp>
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
 
-using namespace sluice::literals;
 using sluice::path;
 using sluice_test::plan_runner;
 using strings = std::vector<std::string>;
 
 namespace {
 
-struct ScheduledPost {
-  BOOST_HANA_DEFINE_STRUCT(ScheduledPost, (std::string, id), (std::string, post), (std::int64_t, time_millis));
-};
-struct Cancel {
-  BOOST_HANA_DEFINE_STRUCT(Cancel, (std::string, id), (std::int64_t, time_millis), (std::int64_t, seq));
-};
-
-using feeds_schema = sluice::map_schema<std::string, sluice::list_schema<std::string, sluice::subindexed>>;
-inline constexpr auto scheduled_posts = sluice::depot<"*scheduled-post-depot", ScheduledPost>(sluice::hash_by<&ScheduledPost::id>);
-inline constexpr auto cancels = sluice::depot<"*cancels", Cancel>(sluice::hash_by<&Cancel::id>);
-inline constexpr auto tick = sluice::tick_depot<"*tick">(std::chrono::milliseconds{1000});
-inline constexpr auto feeds = sluice::pstate<"$$feeds", feeds_schema>;
-
-/// The article's module, with a configurable max_fetch and a cancel depot.
-struct timed_notifications {
-  std::size_t max_fetch = 1000;
-
-  void define(sluice::setup& setup, sluice::topologies& topologies) const {
-    setup.declare(scheduled_posts, cancels, tick);
-    auto& core = topologies.stream("core");
-    core.declare(feeds);
-    sluice::topology_scheduler<ScheduledPost> scheduler{"$$scheduled"};
-    scheduler.max_fetch(max_fetch);
-    scheduler.declare_pstates(core);
-
-    core.add(sluice::source(scheduled_posts).out("*scheduled-post"_v)
-                 .each(sluice::get<"time_millis">, "*scheduled-post"_v).out("*time-millis"_v)
-                 .macro(scheduler.schedule_item("*time-millis"_v, "*scheduled-post"_v)));
-    core.add(sluice::source(cancels).out("*cancel"_v)
-                 .each([](const Cancel& c) { return sluice::schedule_id{c.time_millis, c.seq}; }, "*cancel"_v).out("*id"_v)
-                 .macro(scheduler.cancel_item("*id"_v)));
-    core.add(sluice::source(tick)
-                 .macro(scheduler.handle_expirations("*scheduled-post"_v, "*current-time-millis"_v,
-                     sluice::block()
-                         .each(sluice::get<"id">, "*scheduled-post"_v).out("*id"_v)
-                         .each(sluice::get<"post">, "*scheduled-post"_v).out("*post"_v)
-                         .local_transform(feeds, path::key("*id"_v).after_elem().term_val("*post"_v)))));
-  }
-};
+using sluice_test::Cancel;
+using sluice_test::ScheduledPost;
+using sluice_test::scheduler_module;
+using feeds_schema = scheduler_module::feeds_schema;
 
 class harness {
  public:
   explicit harness(std::uint32_t tasks, std::size_t max_fetch = 1000)
-      : runner_(sluice::dataflow::make_module_plan(timed_notifications{max_fetch}), tasks) {}
+      : runner_(sluice::dataflow::make_module_plan(scheduler_module{max_fetch}), tasks) {}
 
   void schedule(const std::string& user, const std::string& post, std::int64_t due) {
     runner_.append("*scheduled-post-depot", owner(user), ScheduledPost{user, post, due});
