@@ -129,6 +129,9 @@ TEST_CASE("guide: the follower index keeps both sides, each on its owner's task"
   follows.append(follow("frank", "bob"));
   CHECK(followers.select(path::key("bob").sorted_map_range_from("b", 2).map_keys()) ==
         std::vector<std::string>{"dave", "erin"});
+  const std::string after_erin = std::string{"erin"} + '\0';  // the least string after "erin"
+  CHECK(followers.select(path::key("bob").sorted_map_range_from(after_erin, 2).map_keys()) ==
+        std::vector<std::string>{"frank"});
   // end snippet: follows-page
 
   // snippet: follows-unfollow
@@ -150,13 +153,16 @@ namespace {
 
 using follow_graph = std::map<std::string, std::set<std::string>>;
 
-/// Every user's set, read from `pstate` (following or followers) across all tasks.
+/// Every user's set, read from `pstate` (following or followers) across all tasks; each user
+/// must be found on the task that owns it.
 template <class Client>
 follow_graph read_graph(const Client& pstate) {
   follow_graph graph;
   for (std::uint32_t task = 0; task < pstate.task_count(); ++task)
-    for (const auto& [user, others] : pstate.select(task, path::all()))
+    for (const auto& [user, others] : pstate.select(task, path::all())) {
+      CHECK(pstate.task_of(user) == task);
       for (const auto& [other, since] : others) graph[user].insert(other);
+    }
   return graph;
 }
 
@@ -181,7 +187,7 @@ TEST_CASE("guide: concurrent follows and unfollows leave both sides equal to a m
   cluster.launch<FollowsModule>({.tasks = 5, .threads = 3});
   auto follows = cluster.depot(FollowsModule::follow_depot);
 
-  const int user_count = 12;
+  const int user_count = 20;  // 254 follows, then 60 unfollows
   auto user = [](int i) { return "user-" + std::to_string(i); };
   follow_graph model;
   std::vector<std::future<void>> appends;
