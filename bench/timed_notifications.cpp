@@ -188,7 +188,7 @@ int main(int argc, char** argv) {
   app.add_option("--burst", s.burst, "posts due within one second, a quarter into the spread")->capture_default_str();
   add_duration(app, "--spread", s.spread, "the time over which the posts come due");
   add_duration(app, "--stop", s.stop, "how long each peer is down, from half-way through the spread");
-  add_duration(app, "--lead", s.lead, "from the start of scheduling to the first due time (default: 5 s + 1 s per 3,000 posts)");
+  add_duration(app, "--lead", s.lead, "from the start of scheduling to the first due time (default: 5 s + 1 s per 15,000 posts)");
   app.add_option("--clients", s.clients, "concurrent scheduling clients")->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option("--window", s.window, "schedules each client keeps in flight")->check(CLI::PositiveNumber)->capture_default_str();
   app.add_option("--tasks", s.tasks, "sluice and raw LMDB tasks")->check(CLI::PositiveNumber)->capture_default_str();
