@@ -896,6 +896,49 @@ TEST_CASE("LMDB's key size limit: 511 bytes per entry key", "[docs][limits]") {
   REQUIRE(rc.cluster.pstate(counts).select_one(path::key("still fine")) == 1);
 }
 
+// ---- recovery -----------------------------------------------------------------------------------
+
+namespace {
+
+struct EvolvingV1 {
+  static constexpr std::string_view name = "evolving";
+  void define(sluice::setup& setup, sluice::topologies& topologies) const {
+    setup.declare(notes);
+    auto& core = topologies.stream("core");
+    core.declare(counts);
+    core.add(sluice::source(notes).out("*note"_v)
+        .local_transform(counts, path::key("*note"_v).null_to_val(0).term(increment)));
+  }
+};
+
+/// The same module with a second topology reading the same depot.
+struct EvolvingV2 : EvolvingV1 {
+  void define(sluice::setup& setup, sluice::topologies& topologies) const {
+    EvolvingV1::define(setup, topologies);
+    auto& audit = topologies.stream("audit");
+    audit.declare(feeds);
+    audit.add(sluice::source(notes).out("*note"_v)
+        .local_transform(feeds, path::key("seen").after_elem().term_val("*note"_v)));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a topology added to a module later sees only the records appended after it", "[docs][recovery]") {
+  sluice_test::temp_dir dir;
+  {
+    sluice::cluster cluster{dir.path(), test_options()};
+    cluster.launch<EvolvingV1>({});
+    cluster.depot(notes).append("before");
+  }
+  sluice::cluster cluster{dir.path(), test_options()};
+  cluster.launch<EvolvingV2>({});
+  cluster.depot(notes).append("after");
+  REQUIRE(cluster.pstate(counts).select(0, path::all()) ==
+          std::vector<std::pair<std::string, std::int64_t>>{{"after", 1}, {"before", 1}});
+  REQUIRE(cluster.pstate(feeds).select(path::key("seen").all()) == strings{"after"});  // no backfill
+}
+
 // ---- codec and storage --------------------------------------------------------------------------
 
 TEST_CASE("the codecs", "[docs]") {
