@@ -5,6 +5,7 @@
 //   timed_notifications schedule --data DIR --user U (--at MILLIS | --in DURATION) TEXT...
 //   timed_notifications feed --data DIR --user U [--json]
 //   timed_notifications stats --data DIR
+//   timed_notifications backup --data DIR --to TARGET [--tasks N]
 //
 // `run` reads commands from standard input, one per line, and answers each with exactly one line
 // on standard output, in order:
@@ -13,6 +14,10 @@
 //   stats                       ->  stats {"pending":..., "delivered":..., "queue_depths":[...]}
 //   anything malformed          ->  error <what was wrong>
 // It stops at the end of input, on SIGINT or SIGTERM, or after --for.
+//
+// `backup` copies DIR into TARGET (missing or empty), which the other commands accept as --data.
+// A `run` holds DIR's lock, so `backup` works while none serves DIR; a program serving a
+// directory backs it up online with sluice::cluster::backup.
 
 #include "durations.hpp"
 #include "timed_notifications_module.hpp"
@@ -74,6 +79,8 @@ class service {
     for (const auto& task : cluster_.metrics().tasks) depths.push_back(task.queue_depth);
     return {{"pending", pending}, {"delivered", delivered}, {"queue_depths", depths}};
   }
+
+  void backup(const fs::path& target) const { cluster_.backup(target); }
 
  private:
   launched_cluster launched_;
@@ -258,7 +265,7 @@ std::string joined(const std::vector<std::string>& words) {
 int main(int argc, char** argv) {
   CLI::App app{"timed_notifications: posts scheduled for the future, delivered to per-user feeds"};
   app.require_subcommand(1);
-  std::string data, user, in, for_text;
+  std::string data, user, in, for_text, target;
   std::optional<std::int64_t> at;
   std::uint32_t tasks = 4, threads = 2;
   bool json = false;
@@ -286,6 +293,9 @@ int main(int argc, char** argv) {
   feed_command->add_flag("--json", json, "print a JSON array");
   auto* stats_command = app.add_subcommand("stats", "print pending and delivered counts as JSON");
   add_store(stats_command);
+  auto* backup_command = app.add_subcommand("backup", "copy the data directory, consistently, into an empty one");
+  add_store(backup_command);
+  backup_command->add_option("--to", target, "where the copy goes: a missing or empty directory")->required();
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -305,6 +315,9 @@ int main(int argc, char** argv) {
         for (const auto& post : feed) std::cout << post << '\n';
     } else if (stats_command->parsed()) {
       std::cout << s.stats().dump() << '\n';
+    } else if (backup_command->parsed()) {
+      s.backup(target);
+      std::cout << "backed up " << data << " to " << target << '\n';
     }
   } catch (const CLI::Error& e) {
     return app.exit(e);

@@ -4429,8 +4429,11 @@ constexpr bool assert_valid_schema() {
 // POSIX locks of both), so open_environment hands out one shared instance per directory.
 
 
+#include <fcntl.h>
 #include <lmdb.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <condition_variable>
 #include <cstddef>
 #include <filesystem>
@@ -4507,7 +4510,7 @@ class environment : public std::enable_shared_from_this<environment> {
   [[nodiscard]] std::optional<database> find_database(std::string_view name) const;
 
   // An online, compacted backup into `dir` (created if missing, must be empty), itself an
-  // environment that open_environment accepts.
+  // environment that open_environment accepts, synced to disk before this returns.
   void copy_to(const std::filesystem::path& dir) const;
 
   // Flushes commits made with environment_options::durable false.
@@ -4558,6 +4561,15 @@ namespace sluice::storage::detail {
 
 inline std::string open_operation(const std::filesystem::path& dir) {
   return "open environment '" + dir.string() + "'";
+}
+
+// fsync of a file, or of a directory's entries; the errno it failed with, if it did.
+inline std::error_code sync_path(const std::filesystem::path& path) noexcept {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int rc = fd < 0 ? -1 : ::fsync(fd);
+  const int error = errno;
+  if (fd >= 0) ::close(fd);
+  return rc == 0 ? std::error_code{} : std::error_code(error, std::generic_category());
 }
 
 // Creates `dir` and its parents if missing.
@@ -4690,6 +4702,10 @@ inline void environment::copy_to(const std::filesystem::path& dir) const {
     throw storage_error(operation, "the target directory is not empty");
   if (error) throw storage_error(operation, error.message());
   detail::check(mdb_env_copy2(handle_.get(), dir.c_str(), MDB_CP_COMPACT), operation);
+  for (const auto& written : {dir / "data.mdb", dir}) {  // LMDB's copy does not fsync
+    if (const std::error_code sync_error = detail::sync_path(written))
+      throw storage_error(operation, "cannot sync '" + written.string() + "': " + sync_error.message());
+  }
 }
 
 inline environment_info environment::info() const {
@@ -5909,10 +5925,6 @@ struct outbox_message {
 }  // namespace sluice::runtime::detail
 // ---- end sluice/runtime/layout.hpp
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -5926,13 +5938,8 @@ namespace sluice::runtime::detail {
 
 // Makes a directory's entries (files created or renamed in it) durable.
 inline void sync_directory(const std::filesystem::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  const int rc = fd < 0 ? -1 : ::fsync(fd);
-  const int error = errno;
-  if (fd >= 0) ::close(fd);
-  if (rc != 0)
-    throw cluster_error("cannot sync the directory '" + dir.string() + "': " +
-                        std::error_code(error, std::generic_category()).message());
+  if (const std::error_code error = storage::detail::sync_path(dir))
+    throw cluster_error("cannot sync the directory '" + dir.string() + "': " + error.message());
 }
 
 inline void write_meta(storage::environment& env, std::string_view module, std::uint32_t task, std::uint32_t tasks) {
@@ -5945,24 +5952,32 @@ inline void write_meta(storage::environment& env, std::string_view module, std::
   txn.commit();
 }
 
-// Builds the module's directory aside, then renames it into place: a crash half-way leaves only
-// the staging directory, which the next attempt discards (it never held data).
-inline void create_module_directory(const std::filesystem::path& cluster_dir, std::string_view module,
-                                    std::uint32_t tasks, const storage::environment_options& options) {
+// Builds a module directory aside with `fill(staging)`, then renames it into place: a crash
+// half-way leaves only the staging directory, never a half-made module; the next build discards it.
+template <class Fill>
+void build_module_directory(const std::filesystem::path& cluster_dir, std::string_view module, Fill fill) {
   const std::filesystem::path staging = module_staging_directory(cluster_dir, module);
   std::filesystem::remove_all(staging);
-  for (std::uint32_t t = 0; t < tasks; ++t) {
-    const std::filesystem::path dir = task_directory(staging, t);
-    {
-      const auto env = storage::open_environment(dir, options);
-      write_meta(*env, module, t, tasks);
-      env->sync();  // even without durable commits: a module must never exist without its meta
-    }
-    sync_directory(dir);
-  }
+  fill(staging);
   sync_directory(staging);
   std::filesystem::rename(staging, module_directory(cluster_dir, module));
   sync_directory(cluster_dir);
+}
+
+// A new module directory: one environment per task, each holding its meta.
+inline void create_module_directory(const std::filesystem::path& cluster_dir, std::string_view module,
+                                    std::uint32_t tasks, const storage::environment_options& options) {
+  build_module_directory(cluster_dir, module, [&](const std::filesystem::path& staging) {
+    for (std::uint32_t t = 0; t < tasks; ++t) {
+      const std::filesystem::path dir = task_directory(staging, t);
+      {
+        const auto env = storage::open_environment(dir, options);
+        write_meta(*env, module, t, tasks);
+        env->sync();  // even without durable commits: a module must never exist without its meta
+      }
+      sync_directory(dir);
+    }
+  });
 }
 
 class meta_check {
@@ -6475,6 +6490,7 @@ class tick_schedule {
 // ---- begin sluice/runtime/worker.hpp (included from sluice/runtime/module.hpp)
 // A worker thread: takes batches of events from its queue and runs one round of group commit per
 // task in the batch; after each commit it releases acks and delivers the round's hop messages.
+// It can be paused between batches, when it holds no write transaction.
 
 // ---- begin sluice/runtime/round.hpp (included from sluice/runtime/worker.hpp)
 // One round of group commit on one task: every event in a nested transaction of one write
@@ -6653,9 +6669,11 @@ class task_round {
 // ---- end sluice/runtime/round.hpp
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <thread>
 #include <utility>
@@ -6688,15 +6706,49 @@ class worker {
     if (thread_.joinable()) thread_.join();
   }
 
+  // Returns once the worker is between batches, and keeps it there until the matching resume():
+  // meanwhile its tasks have no write transaction open, and events wait in its queue. Pauses
+  // nest. A paused worker cannot stop, so every pause() must be resumed before join().
+  void pause() {
+    std::unique_lock lock{gate_mutex_};
+    ++pauses_;
+    gate_.wait(lock, [&] { return !in_batch_; });
+  }
+
+  void resume() noexcept {
+    {
+      std::lock_guard lock{gate_mutex_};
+      --pauses_;
+    }
+    gate_.notify_all();
+  }
+
  private:
   void run() {
     std::vector<event> batch;
     while (dispatcher_.queue(index_).pop_batch(settings_.max_batch, batch)) {
+      enter_batch();
       // One transaction per task, each task's events in the order they were queued.
       for_each_group(batch, [](const event& e) { return e.task; },
                      [&](std::uint32_t task, std::span<event> events) { run_round(*tasks_[task], events); });
+      leave_batch();
       batch.clear();
     }
+  }
+
+  // Waits out a pause, then marks the worker busy until leave_batch().
+  void enter_batch() {
+    std::unique_lock lock{gate_mutex_};
+    gate_.wait(lock, [&] { return pauses_ == 0; });
+    in_batch_ = true;
+  }
+
+  void leave_batch() {
+    {
+      std::lock_guard lock{gate_mutex_};
+      in_batch_ = false;
+    }
+    gate_.notify_all();
   }
 
   void run_round(task& owner, std::span<event> events) {
@@ -6759,7 +6811,27 @@ class worker {
   dispatcher& dispatcher_;
   const cluster_clock& clock_;
   worker_settings settings_;
+  std::mutex gate_mutex_;  // guards pauses_ and in_batch_
+  std::condition_variable gate_;
+  std::size_t pauses_ = 0;
+  bool in_batch_ = false;
   std::thread thread_;
+};
+
+// Keeps a worker paused for as long as it lives.
+class worker_pause {
+ public:
+  explicit worker_pause(worker& paused) : worker_(&paused) { paused.pause(); }
+  worker_pause(worker_pause&& other) noexcept : worker_(std::exchange(other.worker_, nullptr)) {}
+  worker_pause(const worker_pause&) = delete;
+  worker_pause& operator=(const worker_pause&) = delete;
+  worker_pause& operator=(worker_pause&&) = delete;
+  ~worker_pause() {
+    if (worker_) worker_->resume();
+  }
+
+ private:
+  worker* worker_;
 };
 
 }  // namespace sluice::runtime::detail
@@ -6884,6 +6956,23 @@ class module_runtime {
       metrics.queue_depth = dispatcher_.queue_depth(t->index());
       t->statistics().fill(metrics);
     }
+  }
+
+  // Pauses every worker between batches (see worker::pause) until the pauses are destroyed: no
+  // task of the module has a write transaction open meanwhile.
+  [[nodiscard]] std::vector<worker_pause> pause_workers() const {
+    std::vector<worker_pause> pauses;
+    pauses.reserve(workers_.size());
+    for (const auto& w : workers_) pauses.emplace_back(*w);
+    return pauses;
+  }
+
+  // Copies every task's environment, compacted, into this module's directory under
+  // `cluster_dir`, which must not have one. Consistent across tasks only with the workers paused.
+  void copy_to(const std::filesystem::path& cluster_dir) const {
+    build_module_directory(cluster_dir, name(), [&](const std::filesystem::path& staging) {
+      for (const auto& t : tasks_) t->environment().copy_to(task_directory(staging, t->index()));
+    });
   }
 
   // Lets each worker finish the batch in hand, fails the acks of what is still queued, joins the
@@ -7076,6 +7165,7 @@ class ticker {
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -7186,12 +7276,69 @@ class cluster {
 
   [[nodiscard]] const std::filesystem::path& directory() const noexcept { return dir_; }
 
+  /// Writes a copy of the data directory into `target` (created if missing; cluster_error unless
+  /// it is an empty directory) that `sluice::cluster{target}` opens and launches the same modules
+  /// on, with the same task counts: the directory of every module launched now, each task's LMDB
+  /// environment copied through LMDB's copy API (compacted) and synced to disk. The lock file is
+  /// not copied, nor the directories of modules not launched.
+  ///
+  /// The copy is a state the cluster was in between two batches of commits, the same for every
+  /// task of every module: each append acknowledged with ack_level::ack before the call is in it
+  /// with all its effects, hops included, and no hop message is applied in it unless the event
+  /// that sent it is. Hop messages in flight stay in their outboxes and are delivered when the
+  /// copy is launched. To get that state, every worker pauses between batches for the whole copy:
+  /// appends, ticks and hop messages wait in their queues meanwhile; queries do not wait.
+  ///
+  /// Any failure (the target, the disk filling up, a copy) throws what failed and where, after
+  /// removing what the backup wrote; the workers resume either way.
+  void backup(const std::filesystem::path& target) const {
+    const bool target_existed = check_backup_target(target);
+    const auto modules = launched_modules();
+    try {
+      std::filesystem::create_directories(target);
+      std::vector<std::vector<runtime::detail::worker_pause>> paused;
+      for (const auto& module : modules) paused.push_back(module->pause_workers());
+      for (const auto& module : modules) module->copy_to(target);
+      runtime::detail::sync_directory(target);
+    } catch (...) {
+      discard_backup(target, target_existed, modules);
+      throw;
+    }
+  }
+
  private:
   static std::filesystem::path prepare_directory(std::filesystem::path dir, const cluster_options& options) {
     if (options.storage.read_only) throw std::invalid_argument("sluice: a cluster cannot run on read-only storage");
     if (options.max_batch == 0) throw std::invalid_argument("sluice: cluster_options::max_batch must be at least 1");
     std::filesystem::create_directories(dir);
     return dir;
+  }
+
+  // Whether `target` exists; cluster_error unless it is missing or an empty directory.
+  bool check_backup_target(const std::filesystem::path& target) const {
+    std::error_code error;
+    const bool exists = std::filesystem::exists(target, error);
+    const bool usable = !error && (!exists || (std::filesystem::is_directory(target, error) &&
+                                               std::filesystem::is_empty(target, error) && !error));
+    if (!usable)
+      throw cluster_error("cannot back up '" + dir_.string() + "' to '" + target.string() +
+                          "': " + (error ? error.message() : "the target must be missing or an empty directory"));
+    return exists;
+  }
+
+  // Leaves `target` as backup() found it: removes what it wrote there, or `target` itself if
+  // backup() created it. What cannot be removed stays; the error being thrown says what failed.
+  static void discard_backup(const std::filesystem::path& target, bool target_existed,
+                             const std::vector<std::shared_ptr<runtime::detail::module_runtime>>& modules) noexcept {
+    std::error_code ignored;
+    if (!target_existed) {
+      std::filesystem::remove_all(target, ignored);
+      return;
+    }
+    for (const auto& module : modules) {
+      std::filesystem::remove_all(runtime::detail::module_directory(target, module->name()), ignored);
+      std::filesystem::remove_all(runtime::detail::module_staging_directory(target, module->name()), ignored);
+    }
   }
 
   [[nodiscard]] std::vector<std::shared_ptr<runtime::detail::module_runtime>> launched_modules() const {

@@ -11,8 +11,10 @@
 #include <sluice/runtime/directory_lock.hpp>
 #include <sluice/runtime/metrics.hpp>
 #include <sluice/runtime/module.hpp>
+#include <sluice/runtime/module_directory.hpp>
 #include <sluice/runtime/options.hpp>
 #include <sluice/runtime/ticker.hpp>
+#include <sluice/runtime/worker.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -25,6 +27,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -135,12 +138,69 @@ class cluster {
 
   [[nodiscard]] const std::filesystem::path& directory() const noexcept { return dir_; }
 
+  /// Writes a copy of the data directory into `target` (created if missing; cluster_error unless
+  /// it is an empty directory) that `sluice::cluster{target}` opens and launches the same modules
+  /// on, with the same task counts: the directory of every module launched now, each task's LMDB
+  /// environment copied through LMDB's copy API (compacted) and synced to disk. The lock file is
+  /// not copied, nor the directories of modules not launched.
+  ///
+  /// The copy is a state the cluster was in between two batches of commits, the same for every
+  /// task of every module: each append acknowledged with ack_level::ack before the call is in it
+  /// with all its effects, hops included, and no hop message is applied in it unless the event
+  /// that sent it is. Hop messages in flight stay in their outboxes and are delivered when the
+  /// copy is launched. To get that state, every worker pauses between batches for the whole copy:
+  /// appends, ticks and hop messages wait in their queues meanwhile; queries do not wait.
+  ///
+  /// Any failure (the target, the disk filling up, a copy) throws what failed and where, after
+  /// removing what the backup wrote; the workers resume either way.
+  void backup(const std::filesystem::path& target) const {
+    const bool target_existed = check_backup_target(target);
+    const auto modules = launched_modules();
+    try {
+      std::filesystem::create_directories(target);
+      std::vector<std::vector<runtime::detail::worker_pause>> paused;
+      for (const auto& module : modules) paused.push_back(module->pause_workers());
+      for (const auto& module : modules) module->copy_to(target);
+      runtime::detail::sync_directory(target);
+    } catch (...) {
+      discard_backup(target, target_existed, modules);
+      throw;
+    }
+  }
+
  private:
   static std::filesystem::path prepare_directory(std::filesystem::path dir, const cluster_options& options) {
     if (options.storage.read_only) throw std::invalid_argument("sluice: a cluster cannot run on read-only storage");
     if (options.max_batch == 0) throw std::invalid_argument("sluice: cluster_options::max_batch must be at least 1");
     std::filesystem::create_directories(dir);
     return dir;
+  }
+
+  // Whether `target` exists; cluster_error unless it is missing or an empty directory.
+  bool check_backup_target(const std::filesystem::path& target) const {
+    std::error_code error;
+    const bool exists = std::filesystem::exists(target, error);
+    const bool usable = !error && (!exists || (std::filesystem::is_directory(target, error) &&
+                                               std::filesystem::is_empty(target, error) && !error));
+    if (!usable)
+      throw cluster_error("cannot back up '" + dir_.string() + "' to '" + target.string() +
+                          "': " + (error ? error.message() : "the target must be missing or an empty directory"));
+    return exists;
+  }
+
+  // Leaves `target` as backup() found it: removes what it wrote there, or `target` itself if
+  // backup() created it. What cannot be removed stays; the error being thrown says what failed.
+  static void discard_backup(const std::filesystem::path& target, bool target_existed,
+                             const std::vector<std::shared_ptr<runtime::detail::module_runtime>>& modules) noexcept {
+    std::error_code ignored;
+    if (!target_existed) {
+      std::filesystem::remove_all(target, ignored);
+      return;
+    }
+    for (const auto& module : modules) {
+      std::filesystem::remove_all(runtime::detail::module_directory(target, module->name()), ignored);
+      std::filesystem::remove_all(runtime::detail::module_staging_directory(target, module->name()), ignored);
+    }
   }
 
   [[nodiscard]] std::vector<std::shared_ptr<runtime::detail::module_runtime>> launched_modules() const {

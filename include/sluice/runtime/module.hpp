@@ -141,6 +141,23 @@ class module_runtime {
     }
   }
 
+  // Pauses every worker between batches (see worker::pause) until the pauses are destroyed: no
+  // task of the module has a write transaction open meanwhile.
+  [[nodiscard]] std::vector<worker_pause> pause_workers() const {
+    std::vector<worker_pause> pauses;
+    pauses.reserve(workers_.size());
+    for (const auto& w : workers_) pauses.emplace_back(*w);
+    return pauses;
+  }
+
+  // Copies every task's environment, compacted, into this module's directory under
+  // `cluster_dir`, which must not have one. Consistent across tasks only with the workers paused.
+  void copy_to(const std::filesystem::path& cluster_dir) const {
+    build_module_directory(cluster_dir, name(), [&](const std::filesystem::path& staging) {
+      for (const auto& t : tasks_) t->environment().copy_to(task_directory(staging, t->index()));
+    });
+  }
+
   // Lets each worker finish the batch in hand, fails the acks of what is still queued, joins the
   // workers. Hop messages not yet applied stay in their outboxes for the next launch. Idempotent.
   void stop() {

@@ -8,10 +8,6 @@
 #include <sluice/storage/environment.hpp>
 #include <sluice/storage/storage_error.hpp>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -25,13 +21,8 @@ namespace sluice::runtime::detail {
 
 // Makes a directory's entries (files created or renamed in it) durable.
 inline void sync_directory(const std::filesystem::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  const int rc = fd < 0 ? -1 : ::fsync(fd);
-  const int error = errno;
-  if (fd >= 0) ::close(fd);
-  if (rc != 0)
-    throw cluster_error("cannot sync the directory '" + dir.string() + "': " +
-                        std::error_code(error, std::generic_category()).message());
+  if (const std::error_code error = storage::detail::sync_path(dir))
+    throw cluster_error("cannot sync the directory '" + dir.string() + "': " + error.message());
 }
 
 inline void write_meta(storage::environment& env, std::string_view module, std::uint32_t task, std::uint32_t tasks) {
@@ -44,24 +35,32 @@ inline void write_meta(storage::environment& env, std::string_view module, std::
   txn.commit();
 }
 
-// Builds the module's directory aside, then renames it into place: a crash half-way leaves only
-// the staging directory, which the next attempt discards (it never held data).
-inline void create_module_directory(const std::filesystem::path& cluster_dir, std::string_view module,
-                                    std::uint32_t tasks, const storage::environment_options& options) {
+// Builds a module directory aside with `fill(staging)`, then renames it into place: a crash
+// half-way leaves only the staging directory, never a half-made module; the next build discards it.
+template <class Fill>
+void build_module_directory(const std::filesystem::path& cluster_dir, std::string_view module, Fill fill) {
   const std::filesystem::path staging = module_staging_directory(cluster_dir, module);
   std::filesystem::remove_all(staging);
-  for (std::uint32_t t = 0; t < tasks; ++t) {
-    const std::filesystem::path dir = task_directory(staging, t);
-    {
-      const auto env = storage::open_environment(dir, options);
-      write_meta(*env, module, t, tasks);
-      env->sync();  // even without durable commits: a module must never exist without its meta
-    }
-    sync_directory(dir);
-  }
+  fill(staging);
   sync_directory(staging);
   std::filesystem::rename(staging, module_directory(cluster_dir, module));
   sync_directory(cluster_dir);
+}
+
+// A new module directory: one environment per task, each holding its meta.
+inline void create_module_directory(const std::filesystem::path& cluster_dir, std::string_view module,
+                                    std::uint32_t tasks, const storage::environment_options& options) {
+  build_module_directory(cluster_dir, module, [&](const std::filesystem::path& staging) {
+    for (std::uint32_t t = 0; t < tasks; ++t) {
+      const std::filesystem::path dir = task_directory(staging, t);
+      {
+        const auto env = storage::open_environment(dir, options);
+        write_meta(*env, module, t, tasks);
+        env->sync();  // even without durable commits: a module must never exist without its meta
+      }
+      sync_directory(dir);
+    }
+  });
 }
 
 class meta_check {

@@ -1,6 +1,7 @@
 #pragma once
 // A worker thread: takes batches of events from its queue and runs one round of group commit per
 // task in the batch; after each commit it releases acks and delivers the round's hop messages.
+// It can be paused between batches, when it holds no write transaction.
 
 #include <sluice/runtime/clock.hpp>
 #include <sluice/runtime/dispatcher.hpp>
@@ -12,9 +13,11 @@
 #include <sluice/runtime/task.hpp>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <thread>
 #include <utility>
@@ -47,15 +50,49 @@ class worker {
     if (thread_.joinable()) thread_.join();
   }
 
+  // Returns once the worker is between batches, and keeps it there until the matching resume():
+  // meanwhile its tasks have no write transaction open, and events wait in its queue. Pauses
+  // nest. A paused worker cannot stop, so every pause() must be resumed before join().
+  void pause() {
+    std::unique_lock lock{gate_mutex_};
+    ++pauses_;
+    gate_.wait(lock, [&] { return !in_batch_; });
+  }
+
+  void resume() noexcept {
+    {
+      std::lock_guard lock{gate_mutex_};
+      --pauses_;
+    }
+    gate_.notify_all();
+  }
+
  private:
   void run() {
     std::vector<event> batch;
     while (dispatcher_.queue(index_).pop_batch(settings_.max_batch, batch)) {
+      enter_batch();
       // One transaction per task, each task's events in the order they were queued.
       for_each_group(batch, [](const event& e) { return e.task; },
                      [&](std::uint32_t task, std::span<event> events) { run_round(*tasks_[task], events); });
+      leave_batch();
       batch.clear();
     }
+  }
+
+  // Waits out a pause, then marks the worker busy until leave_batch().
+  void enter_batch() {
+    std::unique_lock lock{gate_mutex_};
+    gate_.wait(lock, [&] { return pauses_ == 0; });
+    in_batch_ = true;
+  }
+
+  void leave_batch() {
+    {
+      std::lock_guard lock{gate_mutex_};
+      in_batch_ = false;
+    }
+    gate_.notify_all();
   }
 
   void run_round(task& owner, std::span<event> events) {
@@ -118,7 +155,27 @@ class worker {
   dispatcher& dispatcher_;
   const cluster_clock& clock_;
   worker_settings settings_;
+  std::mutex gate_mutex_;  // guards pauses_ and in_batch_
+  std::condition_variable gate_;
+  std::size_t pauses_ = 0;
+  bool in_batch_ = false;
   std::thread thread_;
+};
+
+// Keeps a worker paused for as long as it lives.
+class worker_pause {
+ public:
+  explicit worker_pause(worker& paused) : worker_(&paused) { paused.pause(); }
+  worker_pause(worker_pause&& other) noexcept : worker_(std::exchange(other.worker_, nullptr)) {}
+  worker_pause(const worker_pause&) = delete;
+  worker_pause& operator=(const worker_pause&) = delete;
+  worker_pause& operator=(worker_pause&&) = delete;
+  ~worker_pause() {
+    if (worker_) worker_->resume();
+  }
+
+ private:
+  worker* worker_;
 };
 
 }  // namespace sluice::runtime::detail

@@ -8,8 +8,11 @@
 #include <sluice/storage/storage_error.hpp>
 #include <sluice/storage/transaction.hpp>
 
+#include <fcntl.h>
 #include <lmdb.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <condition_variable>
 #include <cstddef>
 #include <filesystem>
@@ -86,7 +89,7 @@ class environment : public std::enable_shared_from_this<environment> {
   [[nodiscard]] std::optional<database> find_database(std::string_view name) const;
 
   // An online, compacted backup into `dir` (created if missing, must be empty), itself an
-  // environment that open_environment accepts.
+  // environment that open_environment accepts, synced to disk before this returns.
   void copy_to(const std::filesystem::path& dir) const;
 
   // Flushes commits made with environment_options::durable false.
@@ -137,6 +140,15 @@ namespace sluice::storage::detail {
 
 inline std::string open_operation(const std::filesystem::path& dir) {
   return "open environment '" + dir.string() + "'";
+}
+
+// fsync of a file, or of a directory's entries; the errno it failed with, if it did.
+inline std::error_code sync_path(const std::filesystem::path& path) noexcept {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int rc = fd < 0 ? -1 : ::fsync(fd);
+  const int error = errno;
+  if (fd >= 0) ::close(fd);
+  return rc == 0 ? std::error_code{} : std::error_code(error, std::generic_category());
 }
 
 // Creates `dir` and its parents if missing.
@@ -269,6 +281,10 @@ inline void environment::copy_to(const std::filesystem::path& dir) const {
     throw storage_error(operation, "the target directory is not empty");
   if (error) throw storage_error(operation, error.message());
   detail::check(mdb_env_copy2(handle_.get(), dir.c_str(), MDB_CP_COMPACT), operation);
+  for (const auto& written : {dir / "data.mdb", dir}) {  // LMDB's copy does not fsync
+    if (const std::error_code sync_error = detail::sync_path(written))
+      throw storage_error(operation, "cannot sync '" + written.string() + "': " + sync_error.message());
+  }
 }
 
 inline environment_info environment::info() const {
