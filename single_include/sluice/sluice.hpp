@@ -4667,6 +4667,10 @@ inline environment::env_handle environment::open_lmdb(const std::filesystem::pat
   const int rc = mdb_env_open(raw, dir.c_str(), flags, 0644);
   if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
     throw storage_error(operation, rc, "not a valid sluice/LMDB data directory");
+  if (rc == ENOMEM)  // mmap could not reserve map_size bytes of address space
+    throw storage_error(operation, rc,
+                        "cannot map " + std::to_string(options.map_size) +
+                            " bytes: the process is out of address space; lower environment_options::map_size");
   detail::check(rc, operation);
   return env;
 }
@@ -5925,6 +5929,8 @@ struct outbox_message {
 }  // namespace sluice::runtime::detail
 // ---- end sluice/runtime/layout.hpp
 
+#include <lmdb.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -6045,7 +6051,11 @@ inline std::shared_ptr<storage::environment> open_task_environment(const std::fi
   try {
     env = storage::open_environment(dir, options);
   } catch (const storage_error& e) {
-    check.foreign(e.what());
+    // Only LMDB's verdict on the file means it is not ours; other failures (no memory to map it,
+    // no permission) say nothing about what the directory holds.
+    if (e.code() == MDB_INVALID || e.code() == MDB_VERSION_MISMATCH) check.foreign(e.what());
+    throw cluster_error("cannot open task " + std::to_string(task) + " of the module '" + std::string(module) +
+                        "': " + e.what());
   }
   check.verify(*env);
   return env;
@@ -7623,7 +7633,8 @@ class topology_scheduler {
     return *this;
   }
 
-  /// The scheduled items, for clients that inspect them (one partition per task).
+  /// The scheduled items, for clients that inspect them (one partition per task). Like every
+  /// descriptor, it views its name: it is valid while this scheduler is.
   pstate_descriptor<items_schema> items() const { return {items_name_}; }
 
   void declare_pstates(stream_topology& topology) const {

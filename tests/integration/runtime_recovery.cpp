@@ -163,6 +163,31 @@ TEST_CASE("a task count other than the stored one is refused, and the data kept"
   check_words(cluster, word_model(3));
 }
 
+TEST_CASE("a task environment that cannot be mapped is reported as such, not as a foreign directory",
+          "[runtime][recovery]") {
+  sluice_test::temp_dir dir;
+  {
+    sluice::cluster cluster{dir.path(), sluice_test::runtime_options()};
+    cluster.launch(sluice_test::word_count_plan(), four_tasks);
+    append_sentences(cluster, 0, 3);
+  }
+  {
+    auto options = sluice_test::runtime_options();
+    options.storage.map_size = std::size_t{1} << 62;
+    sluice::cluster cluster{dir.path(), options};
+    try {
+      cluster.launch(sluice_test::word_count_plan(), four_tasks);
+      FAIL("launching with a 4 EiB map succeeded");
+    } catch (const sluice::cluster_error& error) {
+      CHECK_THAT(error.what(), Catch::Contains("cannot open task 0 of the module 'words'") &&
+                                   Catch::Contains("out of address space") && !Catch::Contains("is not task"));
+    }
+  }
+  sluice::cluster cluster{dir.path(), sluice_test::runtime_options()};
+  cluster.launch(sluice_test::word_count_plan(), four_tasks);
+  check_words(cluster, word_model(3));
+}
+
 TEST_CASE("a directory that is not the module's is refused and left alone", "[runtime][recovery]") {
   sluice_test::temp_dir dir;
   const auto module_dir = dir.path() / "words";

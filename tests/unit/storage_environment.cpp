@@ -7,6 +7,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cerrno>
+
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -141,6 +143,18 @@ TEST_CASE("a directory that is not an LMDB environment is a clear error") {
   }
   // The failed open left no trace in the process: a fresh directory opens normally.
   CHECK(storage::open_environment(tmp / "fine") != nullptr);
+}
+
+TEST_CASE("a map larger than the address space is a clear error") {
+  sluice_test::temp_dir tmp;
+  try {
+    storage::open_environment(tmp.path(), {.map_size = std::size_t{1} << 62});
+    FAIL("mapping 4 EiB succeeded");
+  } catch (const sluice::storage_error& error) {
+    CHECK_THAT(error.what(), Contains("out of address space; lower environment_options::map_size"));
+    CHECK(error.code() == ENOMEM);
+  }
+  CHECK(storage::open_environment(tmp.path(), {.map_size = std::size_t{64} << 20}) != nullptr);
 }
 
 TEST_CASE("a path that cannot be a directory is a clear error") {

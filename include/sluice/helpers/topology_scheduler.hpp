@@ -50,7 +50,8 @@ class topology_scheduler {
     return *this;
   }
 
-  /// The scheduled items, for clients that inspect them (one partition per task).
+  /// The scheduled items, for clients that inspect them (one partition per task). Like every
+  /// descriptor, it views its name: it is valid while this scheduler is.
   pstate_descriptor<items_schema> items() const { return {items_name_}; }
 
   void declare_pstates(stream_topology& topology) const {

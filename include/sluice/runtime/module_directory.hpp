@@ -8,6 +8,8 @@
 #include <sluice/storage/environment.hpp>
 #include <sluice/storage/storage_error.hpp>
 
+#include <lmdb.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -128,7 +130,11 @@ inline std::shared_ptr<storage::environment> open_task_environment(const std::fi
   try {
     env = storage::open_environment(dir, options);
   } catch (const storage_error& e) {
-    check.foreign(e.what());
+    // Only LMDB's verdict on the file means it is not ours; other failures (no memory to map it,
+    // no permission) say nothing about what the directory holds.
+    if (e.code() == MDB_INVALID || e.code() == MDB_VERSION_MISMATCH) check.foreign(e.what());
+    throw cluster_error("cannot open task " + std::to_string(task) + " of the module '" + std::string(module) +
+                        "': " + e.what());
   }
   check.verify(*env);
   return env;

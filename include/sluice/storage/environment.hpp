@@ -246,6 +246,10 @@ inline environment::env_handle environment::open_lmdb(const std::filesystem::pat
   const int rc = mdb_env_open(raw, dir.c_str(), flags, 0644);
   if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH)
     throw storage_error(operation, rc, "not a valid sluice/LMDB data directory");
+  if (rc == ENOMEM)  // mmap could not reserve map_size bytes of address space
+    throw storage_error(operation, rc,
+                        "cannot map " + std::to_string(options.map_size) +
+                            " bytes: the process is out of address space; lower environment_options::map_size");
   detail::check(rc, operation);
   return env;
 }
