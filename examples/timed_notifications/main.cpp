@@ -20,7 +20,7 @@
 // directory backs it up online with sluice::cluster::backup.
 
 #include "durations.hpp"
-#include "timed_notifications_module.hpp"
+#include "service.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -43,55 +43,12 @@
 namespace {
 
 namespace fs = std::filesystem;
-using sluice::path;
 
-/// A cluster on `dir` with the module launched: the first member of service, so that the
-/// clients after it are made from a launched module.
-struct launched_cluster {
-  launched_cluster(const fs::path& dir, std::uint32_t tasks, std::uint32_t threads) : cluster{dir} {
-    cluster.launch<TimedNotificationsModule>({.tasks = tasks, .threads = threads});
-  }
-  sluice::cluster cluster;
-};
+using timed_notifications::service;
 
-/// The module running on a data directory, and what the commands ask of it.
-class service {
- public:
-  service(const fs::path& dir, std::uint32_t tasks, std::uint32_t threads) : launched_{dir, tasks, threads} {}
-
-  std::int64_t now() const { return cluster_.now_millis(); }
-
-  /// Returns once the post is durable and scheduled.
-  void schedule(const std::string& user, std::int64_t due, const std::string& text) {
-    posts_.append({user, text, due});
-  }
-
-  std::vector<std::string> feed(const std::string& user) const { return feeds_.select(path::key(user).all()); }
-
-  nlohmann::json stats() const {
-    std::size_t pending = 0;
-    std::size_t delivered = 0;
-    for (std::uint32_t task = 0; task < feeds_.task_count(); ++task) {
-      pending += items_.select_one(task, path::view(sluice::size));
-      for (std::size_t n : feeds_.select(task, path::map_vals().view(sluice::size))) delivered += n;
-    }
-    auto depths = nlohmann::json::array();
-    for (const auto& task : cluster_.metrics().tasks) depths.push_back(task.queue_depth);
-    return {{"pending", pending}, {"delivered", delivered}, {"queue_depths", depths}};
-  }
-
-  void backup(const fs::path& target) const { cluster_.backup(target); }
-
- private:
-  launched_cluster launched_;
-  sluice::cluster& cluster_ = launched_.cluster;
-  sluice::depot_client<ScheduledPost, sluice::hash_by_t<&ScheduledPost::id>> posts_ =
-      cluster_.depot(TimedNotificationsModule::scheduled_post_depot);
-  sluice::pstate_client<typename decltype(TimedNotificationsModule::feeds)::schema_type> feeds_ =
-      cluster_.pstate(TimedNotificationsModule::feeds);
-  sluice::topology_scheduler<ScheduledPost> scheduler_ = TimedNotificationsModule::scheduler();
-  sluice::pstate_client<typename decltype(scheduler_)::items_schema> items_ = cluster_.pstate(scheduler_.items());
-};
+nlohmann::json to_json(const timed_notifications::service_stats& stats) {
+  return {{"pending", stats.pending}, {"delivered", stats.delivered}, {"queue_depths", stats.queue_depths}};
+}
 
 // ---- run: one line in, one line out ---------------------------------------------------------
 
@@ -122,7 +79,7 @@ std::string answer(service& s, const std::string& line) {
     if (!(words >> user)) return "error feed needs USER";
     return "feed " + user + " " + nlohmann::json(s.feed(user)).dump();
   }
-  if (command == "stats") return "stats " + s.stats().dump();
+  if (command == "stats") return "stats " + to_json(s.stats()).dump();
   if (command.empty()) return "error empty command";
   return "error unknown command '" + command + "': schedule, feed or stats";
 }
@@ -228,13 +185,15 @@ int demo(const std::string& requested_dir) {
   data_directory dir{requested_dir};
   service s{dir.path(), 4, 2};
   const std::int64_t start = s.now();
-  const std::vector<ScheduledPost> schedule{{"alice", "Post 1", start + 1500},
-                                            {"alice", "Post 2", start + 800},
-                                            {"alice", "Post 3", start + 2000}};
+  struct post {
+    std::string text;
+    std::int64_t due;
+  };
+  const std::vector<post> schedule{{"Post 1", start + 1500}, {"Post 2", start + 800}, {"Post 3", start + 2000}};
   std::cout << "data directory: " << dir.path().string() << '\n';
   for (const auto& p : schedule) {
-    s.schedule(p.id, p.time_millis, p.post);
-    std::cout << "scheduled \"" << p.post << "\" for alice, due in " << (p.time_millis - start) << " ms\n";
+    s.schedule("alice", p.due, p.text);
+    std::cout << "scheduled \"" << p.text << "\" for alice, due in " << (p.due - start) << " ms\n";
   }
   // Watch the feed: a demo polls; a service answers when asked.
   std::size_t shown = 0;
@@ -245,7 +204,7 @@ int demo(const std::string& requested_dir) {
     for (; shown < feed.size(); ++shown) {
       std::int64_t due = 0;
       for (const auto& p : schedule)
-        if (p.post == feed[shown]) due = p.time_millis;
+        if (p.text == feed[shown]) due = p.due;
       std::cout << "delivered \"" << feed[shown] << "\" at +" << (now - start) << " ms, " << (now - due)
                 << " ms after due\n";
     }
@@ -314,7 +273,7 @@ int main(int argc, char** argv) {
       else
         for (const auto& post : feed) std::cout << post << '\n';
     } else if (stats_command->parsed()) {
-      std::cout << s.stats().dump() << '\n';
+      std::cout << to_json(s.stats()).dump() << '\n';
     } else if (backup_command->parsed()) {
       s.backup(target);
       std::cout << "backed up " << data << " to " << target << '\n';
