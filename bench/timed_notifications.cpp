@@ -93,6 +93,12 @@ std::string load_average() {
   return text;
 }
 
+/// The 1-minute load average: other work on the machine while a peer ran.
+double load_now() {
+  double load = 0;
+  return getloadavg(&load, 1) == 1 ? load : -1;
+}
+
 /// "ext4 on /dev/vda": the mount that holds `dir`, from /proc/self/mounts.
 std::string filesystem_of(const std::filesystem::path& dir) {
   const std::string where = std::filesystem::canonical(dir).string();
@@ -118,16 +124,24 @@ std::string lateness(double p50, double p99, double max) {
   return text;
 }
 
-void print_results(const std::vector<std::string>& names, const std::map<std::string, peer_result>& results) {
+/// A peer's result, and the machine's load when its run started and ended.
+struct peer_run {
+  peer_result result;
+  double load_at_start;
+  double load_at_end;
+};
+
+void print_results(const std::vector<std::string>& names, const std::map<std::string, peer_run>& runs) {
   std::printf("\n| peer | schedules acked/s | lateness p50 / p99 / max, ms: posts due while running | "
-              "all posts, backlog included | backlog | backlog drained/s | peak RSS MiB | lost | duplicated |\n");
-  std::printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+              "p99 without the burst | all posts, backlog included | backlog | backlog drained/s | peak RSS MiB "
+              "| lost | duplicated | load average at start, end |\n");
+  std::printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   for (const std::string& name : names) {
-    const peer_result& r = results.at(name);
-    std::printf("| %s | %.0f | %s | %s | %.0f | %.0f | %.0f | %.0f | %.0f |\n", name.c_str(), r.schedule_rate(),
-                lateness(r.running_p50_ms, r.running_p99_ms, r.running_max_ms).c_str(),
-                lateness(r.all_p50_ms, r.all_p99_ms, r.all_max_ms).c_str(), r.backlog, r.drain_rate(),
-                r.peak_rss_kib / 1024, r.lost, r.duplicated);
+    const auto& [r, load_at_start, load_at_end] = runs.at(name);
+    std::printf("| %s | %.0f | %s | %.0f | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f, %.2f |\n", name.c_str(),
+                r.schedule_rate(), lateness(r.running_p50_ms, r.running_p99_ms, r.running_max_ms).c_str(),
+                r.steady_p99_ms, lateness(r.all_p50_ms, r.all_p99_ms, r.all_max_ms).c_str(), r.backlog, r.drain_rate(),
+                r.peak_rss_kib / 1024, r.lost, r.duplicated, load_at_start, load_at_end);
   }
 }
 
@@ -135,16 +149,16 @@ void print_goal(const char* goal, const char* measured, bool met) {
   std::printf("| %s | %s | %s |\n", goal, measured, met ? "yes" : "no");
 }
 
-void print_goals(const std::map<std::string, peer_result>& results, const settings& s) {
-  const auto found = results.find("sluice");
-  if (found == results.end()) return;
-  const peer_result& ours = found->second;
+void print_goals(const std::map<std::string, peer_run>& runs, const settings& s) {
+  const auto found = runs.find("sluice");
+  if (found == runs.end()) return;
+  const peer_result& ours = found->second.result;
   char measured[96];
   std::printf("\n| goal (sluice) | measured | met? |\n| --- | ---: | --- |\n");
   for (const auto& [peer, goal] : {std::pair{"raw", goal_vs_raw}, std::pair{"redis", goal_vs_redis}}) {
-    const auto other = results.find(peer);
-    if (other == results.end()) continue;
-    const double ratio = ours.schedule_rate() / other->second.schedule_rate();
+    const auto other = runs.find(peer);
+    if (other == runs.end()) continue;
+    const double ratio = ours.schedule_rate() / other->second.result.schedule_rate();
     char text[96];
     std::snprintf(text, sizeof text, "schedule rate ≥ %.1fx %s", goal, peer == std::string("raw") ? "raw LMDB" : "Redis");
     std::snprintf(measured, sizeof measured, "%.2fx", ratio);
@@ -205,8 +219,12 @@ int main(int argc, char** argv) {
     }
     const std::vector<std::string> arguments(argv + 1, argv + argc);
     const std::string load_before = load_average();
-    std::map<std::string, peer_result> results;
-    for (const std::string& name : peers) results[name] = run_child(name, arguments);
+    std::map<std::string, peer_run> runs;
+    for (const std::string& name : peers) {
+      const double load_at_start = load_now();
+      const peer_result result = run_child(name, arguments);
+      runs[name] = {result, load_at_start, load_now()};
+    }
     const std::string load_after = load_average();
 
     std::printf("\n%zu users, %zu posts over %.0f s, a burst of %zu, a stop of %.0f s; %zu clients x %zu in flight; "
@@ -216,10 +234,10 @@ int main(int argc, char** argv) {
     std::printf("machine: %u CPUs, temporary directory on %s; load average before %s, after %s\n",
                 std::thread::hardware_concurrency(), filesystem_of(std::filesystem::temp_directory_path()).c_str(),
                 load_before.c_str(), load_after.c_str());
-    print_results(peers, results);
-    print_goals(results, s);
-    for (const auto& [name, result] : results) {
-      if (!result.exact()) {
+    print_results(peers, runs);
+    print_goals(runs, s);
+    for (const auto& [name, run] : runs) {
+      if (!run.result.exact()) {
         std::cerr << "bench_timed_notifications: " << name << " lost, duplicated or misdelivered posts\n";
         return 1;
       }

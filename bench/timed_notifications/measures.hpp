@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -39,18 +40,24 @@ class lateness_histogram {
   [[nodiscard]] std::uint64_t total() const noexcept { return total_.load(std::memory_order_relaxed); }
   [[nodiscard]] double max() const noexcept { return static_cast<double>(max_.load(std::memory_order_relaxed)); }
 
-  /// The q-quantile of this histogram and `other` together, in milliseconds.
-  [[nodiscard]] double quantile(double q, const lateness_histogram* other = nullptr) const noexcept {
-    const std::uint64_t total = total_ + (other ? other->total() : 0);
+  /// The q-quantile of the histograms `parts` together, in milliseconds.
+  [[nodiscard]] static double quantile(double q, std::initializer_list<const lateness_histogram*> parts) noexcept {
+    std::uint64_t total = 0;
+    for (const auto* part : parts) total += part->total();
     if (total == 0) return 0;
     const auto rank = static_cast<std::uint64_t>(q * static_cast<double>(total - 1)) + 1;
     std::uint64_t seen = 0;
     for (std::size_t bucket = 0; bucket < bucket_count; ++bucket) {
-      seen += counts_[bucket].load(std::memory_order_relaxed);
-      if (other) seen += other->counts_[bucket].load(std::memory_order_relaxed);
+      for (const auto* part : parts) seen += part->counts_[bucket].load(std::memory_order_relaxed);
       if (seen >= rank) return static_cast<double>(bucket);
     }
     return static_cast<double>(bucket_count - 1);
+  }
+
+  [[nodiscard]] static double max(std::initializer_list<const lateness_histogram*> parts) noexcept {
+    double max = 0;
+    for (const auto* part : parts) max = std::max(max, part->max());
+    return max;
   }
 
  private:
@@ -61,23 +68,35 @@ class lateness_histogram {
 };
 
 /// Every delivery of a run, as wall clock now - due time when the peer hands the post to its
-/// feed. Posts due before the last tick before the stop were due while the peer ran; the rest
-/// wait through the stop (the backlog), so their lateness is the stop's, not the peer's.
+/// feed, in three parts: the burst; the other posts due while the peer ran (before the last tick
+/// before the stop); and the posts that wait through the stop (the backlog), whose lateness is
+/// the stop's rather than the peer's.
 class deliveries {
  public:
-  void expect(const timeline& when) noexcept { running_until_ = when.last_tick_before_stop; }
+  void expect(const timeline& when) noexcept { when_ = when; }
 
-  void record(std::int64_t due_millis) noexcept {
-    (due_millis < running_until_ ? while_running_ : after_stop_).record(wall_millis() - due_millis);
+  void record(std::int64_t due_millis) noexcept { part_of(due_millis).record(wall_millis() - due_millis); }
+
+  [[nodiscard]] std::uint64_t total() const noexcept { return steady_.total() + burst_.total() + after_stop_.total(); }
+
+  [[nodiscard]] double while_running(double q) const noexcept { return lateness_histogram::quantile(q, {&steady_, &burst_}); }
+  [[nodiscard]] double while_running_max() const noexcept { return lateness_histogram::max({&steady_, &burst_}); }
+  [[nodiscard]] double steady(double q) const noexcept { return lateness_histogram::quantile(q, {&steady_}); }
+  [[nodiscard]] double all(double q) const noexcept {
+    return lateness_histogram::quantile(q, {&steady_, &burst_, &after_stop_});
   }
-
-  [[nodiscard]] std::uint64_t total() const noexcept { return while_running_.total() + after_stop_.total(); }
-  [[nodiscard]] const lateness_histogram& while_running() const noexcept { return while_running_; }
-  [[nodiscard]] const lateness_histogram& after_stop() const noexcept { return after_stop_; }
+  [[nodiscard]] double all_max() const noexcept { return lateness_histogram::max({&steady_, &burst_, &after_stop_}); }
 
  private:
-  std::int64_t running_until_ = 0;
-  lateness_histogram while_running_;
+  lateness_histogram& part_of(std::int64_t due_millis) noexcept {
+    if (due_millis >= when_.last_tick_before_stop) return after_stop_;
+    if (due_millis >= when_.burst_due && due_millis < when_.burst_due + 1000) return burst_;
+    return steady_;
+  }
+
+  timeline when_{};
+  lateness_histogram steady_;
+  lateness_histogram burst_;
   lateness_histogram after_stop_;
 };
 
@@ -124,6 +143,7 @@ struct peer_result {
     (double, running_p50_ms),        // lateness of the posts due while the peer ran (burst included)
     (double, running_p99_ms),
     (double, running_max_ms),
+    (double, steady_p99_ms),         // the same without the burst
     (double, all_p50_ms),            // lateness of every post, the backlog included
     (double, all_p99_ms),
     (double, all_max_ms),
