@@ -126,13 +126,14 @@ class task_store {
     return stat.ms_entries == 0;
   }
 
-  /// Every entry of `user`'s feed.
-  std::vector<std::string> feed(std::string_view user) {
+  /// Every entry of `user`'s feed. Safe while the writer runs: it has buffers of its own.
+  std::vector<std::string> feed(std::string_view user) const {
+    nested_list list;
     const txn_ptr txn = begin_txn(env_.get(), MDB_RDONLY);
-    const auto [head, size] = feeds_list_.read_meta(txn.get(), feeds_, user);
+    const auto [head, size] = list.read_meta(txn.get(), feeds_, user);
     std::vector<std::string> entries;
     for (std::uint64_t i = 0; i < size; ++i) {
-      MDB_val key = as_val(feeds_list_.element_key(user, head + static_cast<std::int64_t>(i)));
+      MDB_val key = as_val(list.element_key(user, head + static_cast<std::int64_t>(i)));
       MDB_val value{};
       check(mdb_get(txn.get(), feeds_, &key, &value), "mdb_get");
       entries.push_back(sluice::codec::decode_value<std::string>(as_view(value)));

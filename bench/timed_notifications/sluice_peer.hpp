@@ -14,6 +14,8 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace timed_notifications_bench {
 
