@@ -236,6 +236,10 @@ int main(int argc, char** argv) {
                 load_before.c_str(), load_after.c_str());
     print_results(peers, runs);
     print_goals(runs, s);
+    for (const auto& [name, run] : runs)
+      if (run.result.schedule_overrun_ms > 0)
+        std::printf("\nnote: %s was still scheduling %.0f ms after the first post was due (raise --lead)\n",
+                    name.c_str(), run.result.schedule_overrun_ms);
     for (const auto& [name, run] : runs) {
       if (!run.result.exact()) {
         std::cerr << "bench_timed_notifications: " << name << " lost, duplicated or misdelivered posts\n";
