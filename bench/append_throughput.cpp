@@ -33,12 +33,10 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <deque>
 #include <exception>
 #include <filesystem>
 #include <functional>
@@ -253,46 +251,16 @@ const std::string depot_database = "depot:" + std::string(CounterModule::events.
 const std::string counts_database = "pstate:" + std::string(CounterModule::counts.name);
 const std::size_t max_batch = sluice::cluster_options{}.max_batch;  // sluice's default, on both sides
 
-using namespace raw_lmdb;  // check, as_val, as_view and the RAII handles
-
-/// An environment opened as sluice opens a task's: the same map size and limits, MDB_NOTLS,
-/// fsync at commit unless `flags` says otherwise.
-env_ptr open_env(const std::filesystem::path& dir, unsigned flags = 0) {
-  const sluice::storage::environment_options options{};
-  MDB_env* raw = nullptr;
-  check(mdb_env_create(&raw), "mdb_env_create");
-  env_ptr env{raw};
-  check(mdb_env_set_mapsize(raw, options.map_size), "mdb_env_set_mapsize");
-  check(mdb_env_set_maxdbs(raw, options.max_databases), "mdb_env_set_maxdbs");
-  check(mdb_env_set_maxreaders(raw, options.max_readers), "mdb_env_set_maxreaders");
-  check(mdb_env_open(raw, dir.c_str(), MDB_NOTLS | flags, 0644), "mdb_env_open");
-  return env;
-}
-
-txn_ptr begin_txn(MDB_env* env, unsigned flags) {
-  MDB_txn* txn = nullptr;
-  check(mdb_txn_begin(env, nullptr, flags, &txn), "mdb_txn_begin");
-  return txn_ptr{txn};
-}
-
-void commit(txn_ptr txn) { check(mdb_txn_commit(txn.release()), "mdb_txn_commit"); }
-
-MDB_dbi open_dbi(MDB_txn* txn, const std::string& name, unsigned flags) {
-  MDB_dbi dbi = 0;
-  check(mdb_dbi_open(txn, name.c_str(), flags, &dbi), "mdb_dbi_open");
-  return dbi;
-}
+using namespace raw_lmdb;  // checks, conversions, RAII handles, environments, the writer's queue
 
 /// Calls fn(key, value) for every entry of `dbi`, in key order.
 template <class Fn>
 void for_each_entry(MDB_txn* txn, MDB_dbi dbi, Fn fn) {
-  MDB_cursor* raw = nullptr;
-  check(mdb_cursor_open(txn, dbi, &raw), "mdb_cursor_open");
-  const cursor_ptr cursor{raw};
+  const cursor_ptr cursor = open_cursor(txn, dbi);
   MDB_val key{};
   MDB_val value{};
-  int rc = mdb_cursor_get(raw, &key, &value, MDB_FIRST);
-  for (; rc == MDB_SUCCESS; rc = mdb_cursor_get(raw, &key, &value, MDB_NEXT)) fn(as_view(key), as_view(value));
+  int rc = mdb_cursor_get(cursor.get(), &key, &value, MDB_FIRST);
+  for (; rc == MDB_SUCCESS; rc = mdb_cursor_get(cursor.get(), &key, &value, MDB_NEXT)) fn(as_view(key), as_view(value));
   if (rc != MDB_NOTFOUND) check(rc, "mdb_cursor_get");
 }
 
@@ -312,7 +280,7 @@ class raw_task {
     txn_ptr txn = begin_txn(env_.get(), 0);
     depot_ = open_dbi(txn.get(), depot_database, MDB_CREATE);
     counts_ = open_dbi(txn.get(), counts_database, MDB_CREATE);
-    commit(std::move(txn));
+    commit_txn(std::move(txn));
   }
 
   /// Stores every request of `group` in one write transaction, committed with fsync.
@@ -323,7 +291,7 @@ class raw_task {
       store_record(txn.get(), offset++, request.record);
       increment(txn.get(), request.key);
     }
-    commit(std::move(txn));
+    commit_txn(std::move(txn));
     next_offset_ = offset;
   }
 
@@ -342,7 +310,7 @@ class raw_task {
   void store_record(MDB_txn* txn, std::uint64_t offset, std::string_view record) {
     key_.clear();
     sluice::codec::encode_key_to(key_, offset);
-    put(txn, depot_, key_, record);
+    put_entry(txn, depot_, key_, record);
   }
 
   // The counter's key is a top-level map entry of pstate/layout.hpp: 01, then the encoded key.
@@ -356,13 +324,7 @@ class raw_task {
     const std::int64_t count = rc == MDB_NOTFOUND ? 0 : sluice::codec::decode_value<std::int64_t>(as_view(old));
     value_.clear();
     sluice::codec::encode_value_to(value_, count + 1);
-    put(txn, counts_, key_, value_);
-  }
-
-  static void put(MDB_txn* txn, MDB_dbi dbi, std::string_view key, std::string_view value) {
-    MDB_val key_val = as_val(key);
-    MDB_val value_val = as_val(value);
-    check(mdb_put(txn, dbi, &key_val, &value_val, 0), "mdb_put");
+    put_entry(txn, counts_, key_, value_);
   }
 
   env_ptr env_;
@@ -373,42 +335,7 @@ class raw_task {
   std::string value_;
 };
 
-/// A writer thread's queue: appenders push, the writer takes batches, oldest first.
-class raw_queue {
- public:
-  void push(raw_request request) {
-    {
-      std::lock_guard lock{mutex_};
-      requests_.push_back(std::move(request));
-    }
-    ready_.notify_one();
-  }
-
-  // Waits for requests and moves up to `max` to `out`; false once closed.
-  bool pop_batch(std::size_t max, std::vector<raw_request>& out) {
-    std::unique_lock lock{mutex_};
-    ready_.wait(lock, [&] { return closed_ || !requests_.empty(); });
-    if (closed_) return false;
-    const auto count = static_cast<std::ptrdiff_t>(std::min(max, requests_.size()));
-    out.assign(std::make_move_iterator(requests_.begin()), std::make_move_iterator(requests_.begin() + count));
-    requests_.erase(requests_.begin(), requests_.begin() + count);
-    return true;
-  }
-
-  void close() {
-    {
-      std::lock_guard lock{mutex_};
-      closed_ = true;
-    }
-    ready_.notify_all();
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable ready_;
-  std::deque<raw_request> requests_;
-  bool closed_ = false;
-};
+using raw_queue = request_queue<raw_request>;
 
 /// The raw side: `threads` writers over `tasks` tasks, task t on writer t % threads, as sluice
 /// assigns tasks to workers.
