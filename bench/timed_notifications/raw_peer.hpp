@@ -24,14 +24,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <filesystem>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -245,15 +243,9 @@ class raw_peer {
 
     // Every second from the start, as sluice's tick depot.
     void tick(std::stop_token stop) {
-      std::mutex mutex;
-      std::unique_lock lock{mutex};
-      std::condition_variable_any stopped;  // a sleep that a stop request ends
-      for (auto next = std::chrono::steady_clock::now() + std::chrono::seconds{1};; next += std::chrono::seconds{1}) {
-        stopped.wait_until(lock, stop, next, [] { return false; });
-        if (stop.stop_requested()) return;
-        const std::int64_t now = wall_millis();
+      every_second(stop, [&](std::int64_t now) {
         for (std::uint32_t t = 0; t < tasks.size(); ++t) queue_of(t).push(raw_detail::delivery_request{t, now});
-      }
+      });
     }
 
     // A writer's loop: each batch's schedules are split by task, one transaction per task, each

@@ -22,14 +22,12 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -199,16 +197,11 @@ class ticker {
 
  private:
   void run(std::stop_token stop) {
-    std::mutex mutex;
-    std::unique_lock lock{mutex};
-    std::condition_variable_any stopped;  // a sleep that a stop request ends
-    for (auto next = std::chrono::steady_clock::now() + std::chrono::seconds{1};; next += std::chrono::seconds{1}) {
-      stopped.wait_until(lock, stop, next, [] { return false; });
-      if (stop.stop_requested()) return;
-      const std::string now = std::to_string(wall_millis());
+    every_second(stop, [&](std::int64_t now_millis) {
+      const std::string now = std::to_string(now_millis);
       while (deliver(now) == max_fetch) {
       }
-    }
+    });
   }
 
   // One run of the script; records each delivery and returns how many there were.

@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -23,6 +24,7 @@
 #include <future>
 #include <latch>
 #include <mutex>
+#include <stop_token>
 #include <string_view>
 #include <thread>
 #include <vector>
@@ -71,6 +73,20 @@ inline void progress(std::string_view peer, const char* format, auto... values) 
 inline void sleep_until_wall(std::int64_t epoch_millis) {
   const std::int64_t left = epoch_millis - wall_millis();
   if (left > 0) std::this_thread::sleep_for(millis{left});
+}
+
+/// Calls on_tick(wall millis) every second from now, as a tick depot does, until `stop` is
+/// requested (which ends the wait at once).
+template <class OnTick>
+void every_second(std::stop_token stop, OnTick on_tick) {
+  std::mutex mutex;
+  std::unique_lock lock{mutex};
+  std::condition_variable_any stopped;
+  for (auto next = std::chrono::steady_clock::now() + std::chrono::seconds{1};; next += std::chrono::seconds{1}) {
+    stopped.wait_until(lock, stop, next, [] { return false; });
+    if (stop.stop_requested()) return;
+    on_tick(wall_millis());
+  }
 }
 
 /// Schedules every post from `clients` threads, client c taking posts c, c + clients, ... of the
