@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Every C++ block in README.md and docs/*.md is a copy of code the test suite compiles.
+"""Every C++ and CMake block in README.md and docs/*.md is a copy of code the test suite builds.
 
-A ```cpp block must follow a line naming where its code lives:
+A ```cpp or ```cmake block must follow a line naming where its code lives:
 
     <!-- snippet: examples/guide/word_count_module.hpp#module -->
     ```cpp
@@ -9,7 +9,8 @@ A ```cpp block must follow a line naming where its code lives:
     ```
 
 The name after `#` picks the lines between `// snippet: module` and `// end snippet: module`
-in that file (without `#`, the whole file); other snippet markers inside are left out, and the
+in that file (`# snippet: ...` in CMake; without `#NAME`, the whole file); other snippet markers
+inside are left out, and the
 lines lose their common indentation. The file must be under examples/ or tests/, which the
 build compiles. This script fails, showing a diff, where a block and its source differ;
 `--fix` rewrites the blocks from their sources instead.
@@ -25,8 +26,8 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 COMPILED_FOLDERS = ("examples/", "tests/")
 SOURCE_LINE = re.compile(r"^<!--\s*snippet:\s*(\S+?)(?:#(\S+))?\s*-->\s*$")
-MARKER = re.compile(r"^\s*//\s*(end )?snippet:\s*(\S+)\s*$")
-FENCE_OPEN = "```cpp"
+MARKER = re.compile(r"^\s*(?://|#)\s*(end )?snippet:\s*(\S+)\s*$")
+FENCE_OPENS = ("```cpp", "```cmake")
 FENCE_CLOSE = "```"
 
 
@@ -67,7 +68,7 @@ def source_lines(relative, name):
         elif inside and not marker:
             region.append(line)
     if not found:
-        raise SnippetError(f"{relative} has no line '// snippet: {name}'")
+        raise SnippetError(f"{relative} has no line '// snippet: {name}' (or '# snippet: {name}')")
     if inside:
         raise SnippetError(f"{relative} never closes the snippet '{name}' ('// end snippet: {name}')")
     return dedent(region)
@@ -82,18 +83,18 @@ def check(document, fix):
         line = lines[i]
         output.append(line)
         i += 1
-        if line.strip() != FENCE_OPEN:
+        if line.strip() not in FENCE_OPENS:
             continue
         close = next((j for j in range(i, len(lines)) if lines[j].strip() == FENCE_CLOSE), None)
         if close is None:
-            problems.append(f"{shown}:{i}: a ```cpp block is never closed")
+            problems.append(f"{shown}:{i}: a {line.strip()} block is never closed")
             break
         block = lines[i:close]
         previous = next((lines[j] for j in range(i - 2, -1, -1) if lines[j].strip()), "")
         source = SOURCE_LINE.match(previous)
         expected = block
         if source is None:
-            problems.append(f"{shown}:{i}: a ```cpp block without '<!-- snippet: PATH#NAME -->' before it")
+            problems.append(f"{shown}:{i}: a {line.strip()} block without '<!-- snippet: PATH#NAME -->' before it")
         else:
             try:
                 expected = source_lines(source.group(1), source.group(2))

@@ -4,6 +4,8 @@
 #   1. sluice configured on its own, `cmake --install`ed to a prefix; find_package(sluice CONFIG);
 #   2. add_subdirectory(<sluice's source tree>);
 #   3. FetchContent_Declare(sluice SOURCE_DIR <sluice's source tree>) + FetchContent_MakeAvailable.
+# Then the follower index of docs/guide.md, as the guide builds it: its three files alone in a
+# directory, against the installed sluice.
 # The consumer's CMakeLists.txt fails if sluice, used by another project, defines any of its own
 # test, benchmark or example targets.
 # Usage: tests/consumers/run.sh   (SLUICE_JOBS: parallel jobs, 2 by default)
@@ -38,3 +40,11 @@ consume add_subdirectory -DSLUICE_SOURCE="$source_dir"
 
 echo "== consumer 3/3: FetchContent"
 consume FetchContent -DSLUICE_SOURCE="$source_dir"
+
+echo "== the guide's follower index, a project of its own, against the installed sluice"
+guide=$work/follows
+mkdir -p "$guide"
+cp examples/guide/project/CMakeLists.txt examples/guide/main.cpp examples/guide/follows_module.hpp "$guide/"
+cmake -S "$guide" -B "$guide/build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+cmake --build "$guide/build" -j "$jobs"
+"$guide/build/follows" "$work/follows-data"
