@@ -6,9 +6,11 @@
 //   stable_hash.hpp   the 64-bit hash of encoded keys that places data in partitions
 //   byte_reader.hpp   the bounds-checked reader every decoder reads through
 //   decode_error.hpp  the exception every decoder throws on bad input
+//   describe.hpp      a type's encoding as a string, stored with the data it describes
 
 #include <sluice/codec/byte_reader.hpp>
 #include <sluice/codec/decode_error.hpp>
+#include <sluice/codec/describe.hpp>
 #include <sluice/codec/key_codec.hpp>
 #include <sluice/codec/stable_hash.hpp>
 #include <sluice/codec/type_name.hpp>

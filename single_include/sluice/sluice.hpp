@@ -1226,8 +1226,119 @@ struct fixed_string {
 // A nested collection marked `sluice::subindexed` is stored one element per LMDB entry (see
 // layout.hpp); any other value is stored and loaded whole.
 
+// ---- begin sluice/codec/describe.hpp (included from sluice/pstate/schema.hpp)
+// sluice::codec::describe_encoding<T>(): a short description of how T is encoded, such as
+// "(string,string,int64)" for a Hana struct of two strings and an int64_t. It names the encoding,
+// not the C++ type: a struct, a tuple and a pair of the same parts describe alike, field names do
+// not appear, and `long` and `long long` of one width are both "int64". Types encoded by a
+// value_codec specialization of their own are described by their type name.
+//
+// Two types with different descriptions have different encodings (for the value codec and the
+// key codec alike), so the runtime stores the description of each depot's record type and each
+// PState's schema with the data and refuses code whose types no longer match it.
+
+
+#include <array>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+namespace sluice::codec {
+
+template <class T>
+std::string describe_encoding();
+
+namespace detail {
+
+// "A,B,C" for the descriptions of Ts.
+template <class... Ts>
+std::string describe_list() {
+  std::string out;
+  ((out += (out.empty() ? "" : ","), out += describe_encoding<Ts>()), ...);
+  return out;
+}
+
+template <class Tuple>
+struct describe_parts;
+
+template <class... Parts>
+struct describe_parts<std::tuple<Parts...>> {
+  static std::string of() { return "(" + describe_list<Parts...>() + ")"; }
+};
+
+// The families of the standard library the codec knows; `known` is false for any other type.
+template <class T>
+struct standard_family {
+  static constexpr bool known = false;
+};
+template <class T, class Allocator>
+struct standard_family<std::vector<T, Allocator>> {
+  static constexpr bool known = true;
+  static std::string of() { return "vector<" + describe_list<T>() + ">"; }
+};
+template <class T, class Compare, class Allocator>
+struct standard_family<std::set<T, Compare, Allocator>> {
+  static constexpr bool known = true;
+  static std::string of() { return "set<" + describe_list<T>() + ">"; }
+};
+template <class K, class V, class Compare, class Allocator>
+struct standard_family<std::map<K, V, Compare, Allocator>> {
+  static constexpr bool known = true;
+  static std::string of() { return "map<" + describe_list<K, V>() + ">"; }
+};
+// Entries in the order of their encoded keys, which a std::map's order need not be.
+template <class K, class V, class Hash, class Equal, class Allocator>
+struct standard_family<std::unordered_map<K, V, Hash, Equal, Allocator>> {
+  static constexpr bool known = true;
+  static std::string of() { return "unordered_map<" + describe_list<K, V>() + ">"; }
+};
+template <class T>
+struct standard_family<std::optional<T>> {
+  static constexpr bool known = true;
+  static std::string of() { return "optional<" + describe_list<T>() + ">"; }
+};
+template <class T, std::size_t N>
+struct standard_family<std::array<T, N>> {
+  static constexpr bool known = true;
+  static std::string of() { return "array<" + describe_list<T>() + "," + std::to_string(N) + ">"; }
+};
+
+// Whether T is encoded as the sequence of its parts, by the codec's own product encoding rather
+// than a specialization of the user's.
+template <class T>
+constexpr bool encoded_as_product() {
+  if constexpr (product<T>) return std::is_base_of_v<product_codec<value_codec, T>, value_codec<T>>;
+  else return false;
+}
+
+}  // namespace detail
+
+template <class T>
+std::string describe_encoding() {
+  using U = std::remove_cv_t<T>;
+  if constexpr (std::is_same_v<U, bool>) return "bool";
+  else if constexpr (std::is_same_v<U, char>) return "char";
+  else if constexpr (detail::plain_integer<U>) return (std::is_signed_v<U> ? "int" : "uint") + std::to_string(8 * sizeof(U));
+  else if constexpr (std::is_same_v<U, float>) return "float32";
+  else if constexpr (std::is_same_v<U, double>) return "float64";
+  else if constexpr (std::is_same_v<U, std::string>) return "string";
+  else if constexpr (detail::standard_family<U>::known) return detail::standard_family<U>::of();
+  else if constexpr (detail::encoded_as_product<U>()) return detail::describe_parts<detail::parts_t<U>>::of();
+  else return "custom " + std::string(type_name_v<U>);
+}
+
+}  // namespace sluice::codec
+// ---- end sluice/codec/describe.hpp
+
 #include <map>
 #include <set>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -1286,6 +1397,21 @@ template <class T, class... O> struct value_of<set_schema<T, O...>> { using type
 
 /// The C++ value a schema describes: map_schema<K, V> is a std::map<K, value_of_t<V>>, and so on.
 template <class S> using value_of_t = typename detail::value_of<S>::type;
+
+/// How a PState of schema S is stored, as a string: "map_schema<string,list_schema<string,subindexed>>".
+/// Schemas that describe alike store alike (see codec::describe_encoding for the values in them).
+template <class S>
+std::string describe() {
+  const std::string options = is_subindexed_v<S> ? ",subindexed>" : ">";
+  if constexpr (is_map_v<S>)
+    return "map_schema<" + codec::describe_encoding<typename S::key_type>() + "," + describe<typename S::mapped_schema>() + options;
+  else if constexpr (is_list_v<S>)
+    return "list_schema<" + describe<typename S::element_schema>() + options;
+  else if constexpr (is_set_v<S>)
+    return "set_schema<" + codec::describe_encoding<typename S::element_type>() + options;
+  else
+    return codec::describe_encoding<S>();
+}
 
 }  // namespace schema
 }  // namespace sluice
@@ -2095,6 +2221,7 @@ class write_txn : private detail::transaction_base<write_cursor> {
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sluice::dataflow {
@@ -2128,9 +2255,20 @@ struct source_subscription {
   source_handler handler;   // runs once per record appended (per tick), on the record's task
 };
 
+/// A depot or PState, by name, with how its data is encoded: codec::describe_encoding of a
+/// depot's record type, schema::describe of a PState's schema. Launch checks stored_type against
+/// what the data directory recorded for the name; an empty one is not checked.
+struct stored_declaration {
+  stored_declaration(std::string name, std::string stored_type = {})
+      : name(std::move(name)), stored_type(std::move(stored_type)) {}
+
+  std::string name;
+  std::string stored_type;
+};
+
 struct topology_plan {
   std::string name;
-  std::vector<std::string> pstates;           // declared PState names, in declaration order
+  std::vector<stored_declaration> pstates;    // declared PStates, in declaration order
   std::vector<source_subscription> sources;
   std::vector<hop_handler> hops;              // a hop's id is its index
 };
@@ -2142,7 +2280,7 @@ struct tick_plan {
 
 struct module_plan {
   std::string name;
-  std::vector<std::string> depots;
+  std::vector<stored_declaration> depots;
   std::vector<tick_plan> ticks;
   std::vector<topology_plan> topologies;
 };
@@ -5039,7 +5177,7 @@ class setup {
   template <class Record, class Partitioner>
   void add(const depot_descriptor<Record, Partitioner>& depot) {
     claim(depot.name);
-    plan_.depots.emplace_back(depot.name);
+    plan_.depots.push_back({std::string(depot.name), codec::describe_encoding<Record>()});
   }
   void add(const tick_depot_descriptor& tick) {
     claim(tick.name);
@@ -5047,9 +5185,8 @@ class setup {
     plan_.ticks.push_back({std::string(tick.name), tick.interval});
   }
   void claim(std::string_view name) {
-    auto declared = [&](const auto& names) { return std::ranges::find(names, name) != names.end(); };
-    bool taken = declared(plan_.depots);
-    for (const auto& tick : plan_.ticks) taken |= tick.name == name;
+    const bool taken = std::ranges::find(plan_.depots, name, &dataflow::stored_declaration::name) != plan_.depots.end() ||
+                       std::ranges::find(plan_.ticks, name, &dataflow::tick_plan::name) != plan_.ticks.end();
     if (taken) throw definition_error("sluice: depot " + std::string(name) + " is declared twice");
   }
 
@@ -5065,7 +5202,7 @@ class stream_topology {
   void declare(const pstate_descriptor<Schema>& pstate) {
     if (index_of(pstate.name) != plan_.pstates.size())
       throw definition_error("sluice: topology " + plan_.name + " declares PState " + std::string(pstate.name) + " twice");
-    plan_.pstates.emplace_back(pstate.name);
+    plan_.pstates.push_back({std::string(pstate.name), schema::describe<Schema>()});
   }
 
   /// Adds a chain that starts at a source(...).
@@ -5084,7 +5221,8 @@ class stream_topology {
   using program_end = decltype([](auto&&) {});
 
   std::size_t index_of(std::string_view pstate) const {
-    return static_cast<std::size_t>(std::ranges::find(plan_.pstates, pstate) - plan_.pstates.begin());
+    const auto found = std::ranges::find(plan_.pstates, pstate, &dataflow::stored_declaration::name);
+    return static_cast<std::size_t>(found - plan_.pstates.begin());
   }
 
   /// Points every PState op (in branches too) at its declaration.
@@ -5209,8 +5347,8 @@ module_plan make_module_plan(const Module& definition = Module{}) {
   plan.topologies = std::move(t).take_plans();
   for (const auto& topology : plan.topologies)
     for (const auto& source : topology.sources) {
-      const bool declared = std::ranges::find(plan.depots, source.depot) != plan.depots.end() ||
-                            std::ranges::any_of(plan.ticks, [&](const auto& tick) { return tick.name == source.depot; });
+      const bool declared = std::ranges::find(plan.depots, source.depot, &stored_declaration::name) != plan.depots.end() ||
+                            std::ranges::find(plan.ticks, source.depot, &tick_plan::name) != plan.ticks.end();
       if (!declared)
         throw definition_error("sluice: topology " + topology.name + " reads depot " + source.depot +
                                ", which the module does not declare; declare it with setup.declare(...)");
@@ -5837,7 +5975,8 @@ class dispatcher {
 // ---- end sluice/runtime/dispatcher.hpp
 // ---- begin sluice/runtime/module_directory.hpp (included from sluice/runtime/module.hpp)
 // A module's directory: created whole or not at all, and never opened unless its stored
-// identity (format, module name, task count, task index) is what the launch expects.
+// identity (format, module name, task count, task index) is what the launch expects, nor
+// launched unless every depot and PState it holds is declared with the type it was stored with.
 
 // ---- begin sluice/runtime/layout.hpp (included from sluice/runtime/module_directory.hpp)
 // The on-disk layout of a module, in one place. Changing anything here changes the format:
@@ -5847,7 +5986,8 @@ class dispatcher {
 //   <cluster dir>/<module>/task-<t>/     one LMDB environment per task, with named databases:
 //     depot:<name>           uint64 offset (key-encoded) -> record bytes as appended
 //     pstate:<name>          the PState's partition (see pstate/layout.hpp)
-//     sluice:meta            "format", "module", "tasks", "task", "outbox-next-seq"
+//     sluice:meta            "format", "module", "tasks", "task", "outbox-next-seq", and
+//                            "stored-type:<database>" for each depot and PState
 //     sluice:source-offsets  (topology, depot) -> the next depot offset the topology will process
 //     sluice:outbox          (target task, seq) -> outbox_message: hop messages not yet pruned
 //     sluice:applied         source task -> the highest outbox seq of it applied on this task
@@ -5881,6 +6021,9 @@ inline constexpr std::string_view module = "module";            // std::string m
 inline constexpr std::string_view tasks = "tasks";              // uint32 task count
 inline constexpr std::string_view task = "task";                // uint32 this task's index
 inline constexpr std::string_view outbox_next_seq = "outbox-next-seq";  // uint64, absent = 1
+// std::string: how the database's data is encoded (dataflow::stored_declaration::stored_type),
+// recorded by the first launch that declares it. Absent in directories made before it existed.
+inline std::string stored_type(std::string_view database) { return "stored-type:" + std::string(database); }
 }  // namespace meta_key
 
 inline std::string depot_database(std::string_view depot) { return "depot:" + std::string(depot); }
@@ -5934,6 +6077,7 @@ struct outbox_message {
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -6076,6 +6220,56 @@ inline std::vector<std::shared_ptr<storage::environment>> open_module_directory(
   return environments;
 }
 
+// Calls visit(kind, declaration, database name) for each depot and PState `plan` declares with a
+// stored type.
+template <class Visit>
+void for_each_typed_store(const dataflow::module_plan& plan, Visit visit) {
+  for (const dataflow::stored_declaration& depot : plan.depots)
+    if (!depot.stored_type.empty()) visit("depot", depot, depot_database(depot.name));
+  for (const dataflow::topology_plan& topology : plan.topologies)
+    for (const dataflow::stored_declaration& pstate : topology.pstates)
+      if (!pstate.stored_type.empty()) visit("PState", pstate, pstate_database(pstate.name));
+}
+
+// Refuses (cluster_error, nothing written) to launch `plan` on environments, opened and checked
+// by open_module_directory, that recorded another stored type for one of its depots or PStates:
+// the data would be misread. Then records the stored types the environments lack (new depots and
+// PStates, or a directory made before types were recorded), in every task alike.
+inline void check_stored_types(const std::filesystem::path& module_dir, const dataflow::module_plan& plan,
+                               const std::vector<std::shared_ptr<storage::environment>>& environments) {
+  const auto tasks = static_cast<std::uint32_t>(environments.size());
+  for (std::uint32_t t = 0; t < tasks; ++t) {
+    const storage::environment& env = *environments[t];
+    const storage::database meta = *env.find_database(meta_database);  // open_module_directory saw it
+    const auto txn = env.begin_read();
+    for_each_typed_store(plan, [&](std::string_view kind, const dataflow::stored_declaration& store, const std::string& database) {
+      std::optional<std::string> recorded;
+      try {
+        recorded = read_value<std::string>(txn, meta, meta_key::stored_type(database));
+      } catch (const decode_error& e) {
+        meta_check{task_directory(module_dir, t), plan.name, t, tasks}.foreign(std::string("its meta is corrupt: ") + e.what());
+      }
+      if (recorded && *recorded != store.stored_type)
+        throw cluster_error("the module '" + plan.name + "' in '" + module_dir.string() + "' stores its " + std::string(kind) +
+                            " '" + store.name + "' as " + *recorded + ", but the module now declares it as " +
+                            store.stored_type + "; stored data is never converted: declare the old type again, or a new " +
+                            std::string(kind) + " under another name");
+    });
+  }
+  for (const auto& env : environments) {
+    auto txn = env->begin_write();
+    const storage::database meta = env->open_database(txn, meta_database);
+    bool recorded_any = false;
+    for_each_typed_store(plan, [&](std::string_view, const dataflow::stored_declaration& store, const std::string& database) {
+      const std::string key = meta_key::stored_type(database);
+      if (txn.get(meta, key)) return;
+      txn.put(meta, key, codec::encode_value(store.stored_type));
+      recorded_any = true;
+    });
+    if (recorded_any) txn.commit();
+  }
+}
+
 }  // namespace sluice::runtime::detail
 // ---- end sluice/runtime/module_directory.hpp
 // ---- begin sluice/runtime/module_spec.hpp (included from sluice/runtime/module.hpp)
@@ -6166,7 +6360,7 @@ class module_spec {
   }
 
   void index_depots() {
-    for (std::uint32_t i = 0; i < plan_.depots.size(); ++i) add_name(depots_, plan_.depots[i], i, "depot");
+    for (std::uint32_t i = 0; i < plan_.depots.size(); ++i) add_name(depots_, plan_.depots[i].name, i, "depot");
     for (std::uint32_t i = 0; i < plan_.ticks.size(); ++i) {
       const dataflow::tick_plan& tick = plan_.ticks[i];
       add_name(ticks_, tick.name, i, "tick depot");
@@ -6192,7 +6386,7 @@ class module_spec {
 
   void index_pstates(const dataflow::topology_plan& topology, std::uint32_t t) {
     for (std::uint32_t i = 0; i < topology.pstates.size(); ++i) {
-      const std::string& name = topology.pstates[i];
+      const std::string& name = topology.pstates[i].name;
       if (name.empty()) reject("the topology '" + topology.name + "' declares a PState without a name");
       if (!pstates_.emplace(name, pstate_ref{t, i}).second)
         reject("the PState '" + name + "' is declared twice (PState names are unique in a module)");
@@ -6440,10 +6634,10 @@ class task {
         .depots = {},
         .pstates = {},
     };
-    for (const std::string& depot : plan.depots) dbs.depots.push_back(env.open_database(txn, depot_database(depot)));
+    for (const auto& depot : plan.depots) dbs.depots.push_back(env.open_database(txn, depot_database(depot.name)));
     for (const dataflow::topology_plan& topology : plan.topologies) {
       auto& handles = dbs.pstates.emplace_back();
-      for (const std::string& pstate : topology.pstates) handles.push_back(env.open_database(txn, pstate_database(pstate)));
+      for (const auto& pstate : topology.pstates) handles.push_back(env.open_database(txn, pstate_database(pstate.name)));
     }
     txn.commit();
     return dbs;
@@ -7022,6 +7216,7 @@ class module_runtime {
   void open_tasks(const std::filesystem::path& cluster_dir, storage::environment_options options) {
     options.max_databases = std::max(options.max_databases, spec_.database_count());
     const auto environments = open_module_directory(cluster_dir, name(), task_count_, options);
+    check_stored_types(module_directory(cluster_dir, name()), spec_.plan(), environments);
     for (std::uint32_t t = 0; t < task_count_; ++t)
       tasks_.push_back(std::make_unique<task>(t, task_count_, environments[t], spec_));
   }
@@ -7233,17 +7428,20 @@ class cluster {
   }
 
   /// A client appending to the depot `descriptor` names, in whichever launched module declares
-  /// it; cluster_error if none does, or more than one.
+  /// it; cluster_error if none does, or more than one, or if its record type does not encode like
+  /// the module's.
   template <class Record, class Partitioner>
   depot_client<Record, Partitioner> depot(const depot_descriptor<Record, Partitioner>& descriptor) const {
-    return depot_client<Record, Partitioner>{find_depot(descriptor.name), descriptor.partitioner};
+    return depot_client<Record, Partitioner>{find_depot(descriptor.name, codec::describe_encoding<Record>()),
+                                             descriptor.partitioner};
   }
 
   /// A client querying the PState `descriptor` names, in whichever launched module declares it;
-  /// cluster_error if none does, or more than one.
+  /// cluster_error if none does, or more than one, or if its schema does not store like the
+  /// module's.
   template <class Schema>
   pstate_client<Schema> pstate(const pstate_descriptor<Schema>& descriptor) const {
-    return pstate_client<Schema>{find_pstate(descriptor.name)};
+    return pstate_client<Schema>{find_pstate(descriptor.name, schema::describe<Schema>())};
   }
 
   /// Simulated clock only (std::logic_error otherwise): moves time forward by `by`, emits every
@@ -7375,14 +7573,26 @@ class cluster {
     return std::pair{std::move(owner), *found};
   }
 
-  runtime::detail::depot_route find_depot(std::string_view name) const {
+  // `stored_type` is what the client's descriptor says the depot or PState holds.
+  runtime::detail::depot_route find_depot(std::string_view name, const std::string& stored_type) const {
     auto [module, depot] = find_unique("depot", name, [&](const auto& spec) { return spec.find_depot(name); });
+    check_client_type("depot", module->spec().plan().depots[depot], stored_type, module->name());
     return {std::move(module), depot};
   }
 
-  runtime::detail::pstate_route find_pstate(std::string_view name) const {
+  runtime::detail::pstate_route find_pstate(std::string_view name, const std::string& stored_type) const {
     auto [module, pstate] = find_unique("PState", name, [&](const auto& spec) { return spec.find_pstate(name); });
+    check_client_type("PState", module->spec().plan().topologies[pstate.topology].pstates[pstate.index], stored_type,
+                      module->name());
     return {std::move(module), pstate};
+  }
+
+  // A client must read and write the types the module declares, or it would misread the data.
+  static void check_client_type(std::string_view kind, const dataflow::stored_declaration& declared,
+                                const std::string& client_type, const std::string& module) {
+    if (declared.stored_type.empty() || declared.stored_type == client_type) return;
+    throw cluster_error("the " + std::string(kind) + " '" + declared.name + "' of the module '" + module + "' holds " +
+                        declared.stored_type + ", but the client's descriptor says " + client_type);
   }
 
   std::filesystem::path dir_;
@@ -7441,7 +7651,7 @@ class depot_client {
     }
   }
 
-  [[nodiscard]] std::string_view name() const noexcept { return route_.module->spec().plan().depots[route_.depot]; }
+  [[nodiscard]] std::string_view name() const noexcept { return route_.module->spec().plan().depots[route_.depot].name; }
 
  private:
   runtime::detail::depot_route route_;
@@ -7541,7 +7751,7 @@ class pstate_client {
 
   [[nodiscard]] std::string_view name() const noexcept {
     const auto& topology = route_.module->spec().plan().topologies[route_.pstate.topology];
-    return topology.pstates[route_.pstate.index];
+    return topology.pstates[route_.pstate.index].name;
   }
 
  private:

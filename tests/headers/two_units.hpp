@@ -75,11 +75,11 @@ report make_report() {
   r.path_type = std::string(sluice::codec::type_name_v<decltype(path)>);
   const auto plan = sluice::dataflow::make_module_plan<RemindersModule>();
   r.plan = plan.name;
-  for (const auto& depot : plan.depots) r.plan += " depot:" + depot;
+  for (const auto& depot : plan.depots) r.plan += " depot:" + depot.name;
   for (const auto& tick : plan.ticks) r.plan += " tick:" + tick.name;
   for (const auto& topology : plan.topologies) {
     r.plan += " topology:" + topology.name;
-    for (const auto& pstate : topology.pstates) r.plan += " pstate:" + pstate;
+    for (const auto& pstate : topology.pstates) r.plan += " pstate:" + pstate.name;
   }
   r.prometheus = sluice::to_prometheus(sluice::cluster_metrics{});
   return r;

@@ -148,7 +148,7 @@ TEST_CASE("malformed plans and launch options are refused", "[runtime][appends]"
   sluice::cluster cluster{dir.path(), sluice_test::runtime_options()};
 
   auto duplicate_depot = sluice_test::word_count_plan();
-  duplicate_depot.depots.push_back("*sentences");
+  duplicate_depot.depots.push_back({"*sentences"});
   CHECK_THROWS_WITH(cluster.launch(duplicate_depot, {}), Catch::Contains("'*sentences' is declared twice"));
 
   auto unknown_source = sluice_test::word_count_plan();

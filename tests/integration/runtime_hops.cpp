@@ -34,7 +34,7 @@ inline constexpr auto hopped_counts = sluice::pstate<"$$hopped", sluice_test::co
 
 sluice::dataflow::module_plan gated_plan(std::shared_future<void> gate) {
   using namespace sluice::dataflow;
-  topology_plan topology{.name = "items", .pstates = {"$$items", "$$hopped"}, .sources = {}, .hops = {}};
+  topology_plan topology{.name = "items", .pstates = {{"$$items"}, {"$$hopped"}}, .sources = {}, .hops = {}};
   topology.sources.push_back({"*items", [gate](event_context& context, std::string_view record) {
     const auto item = sluice::codec::decode_value<std::string>(record);
     if (item == "gate") gate.wait();
@@ -45,7 +45,7 @@ sluice::dataflow::module_plan gated_plan(std::shared_future<void> gate) {
   topology.hops.push_back([](event_context& context, std::string_view payload) {
     sluice_test::count(context, 1, sluice::codec::decode_value<std::string>(payload));
   });
-  return module_plan{.name = "items", .depots = {"*items"}, .ticks = {}, .topologies = {std::move(topology)}};
+  return module_plan{.name = "items", .depots = {{"*items"}}, .ticks = {}, .topologies = {std::move(topology)}};
 }
 
 // "*chain" on task 0: a record d hops d + 1 times around the ring of tasks, each step counting
@@ -55,7 +55,7 @@ inline constexpr auto depths = sluice::pstate<"$$depths", sluice_test::count_sch
 
 sluice::dataflow::module_plan chain_plan() {
   using namespace sluice::dataflow;
-  topology_plan topology{.name = "ring", .pstates = {"$$depths"}, .sources = {}, .hops = {}};
+  topology_plan topology{.name = "ring", .pstates = {{"$$depths"}}, .sources = {}, .hops = {}};
   topology.sources.push_back({"*chain", [](event_context& context, std::string_view record) {
     context.hops.send((context.task + 1) % context.task_count, 0, std::string(record));
   }});
@@ -64,7 +64,7 @@ sluice::dataflow::module_plan chain_plan() {
     sluice_test::count(context, 0, "depth-" + std::to_string(depth));
     if (depth > 0) context.hops.send((context.task + 1) % context.task_count, 0, sluice::codec::encode_value(depth - 1));
   });
-  return module_plan{.name = "ring", .depots = {"*chain"}, .ticks = {}, .topologies = {std::move(topology)}};
+  return module_plan{.name = "ring", .depots = {{"*chain"}}, .ticks = {}, .topologies = {std::move(topology)}};
 }
 
 }  // namespace

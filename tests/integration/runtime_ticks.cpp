@@ -31,7 +31,7 @@ inline constexpr auto tick_hops = sluice::pstate<"$$tick-hops", sluice_test::cou
 // `poison_time` throws.
 sluice::dataflow::module_plan tick_plan(milliseconds fast, milliseconds slow, std::optional<std::int64_t> poison_time = {}) {
   using namespace sluice::dataflow;
-  topology_plan topology{.name = "clock", .pstates = {"$$tick-times", "$$tick-hops"}, .sources = {}, .hops = {}};
+  topology_plan topology{.name = "clock", .pstates = {{"$$tick-times"}, {"$$tick-hops"}}, .sources = {}, .hops = {}};
   for (std::string name : {"*fast", "*slow"}) {
     topology.sources.push_back({name, [=](event_context& context, std::string_view record) {
       const auto time = sluice::codec::decode_value<std::int64_t>(record);

@@ -31,7 +31,7 @@ class plan_runner : private sluice::dataflow::hop_sink {
       std::vector<std::vector<sluice::storage::database>> pstates;
       for (const auto& topology : plan_.topologies) {
         auto& dbs = pstates.emplace_back();
-        for (const auto& name : topology.pstates) dbs.push_back(env->open_database(txn, "pstate:" + name));
+        for (const auto& pstate : topology.pstates) dbs.push_back(env->open_database(txn, "pstate:" + pstate.name));
       }
       txn.commit();
       tasks_.push_back({std::move(env), std::move(pstates)});

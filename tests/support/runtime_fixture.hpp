@@ -88,7 +88,7 @@ inline std::string task_key(std::uint32_t task) { return "task-" + std::to_strin
 
 inline sluice::dataflow::module_plan word_count_plan(std::string name = "words") {
   using namespace sluice::dataflow;
-  topology_plan topology{.name = "core", .pstates = {"$$sentences", "$$words", "$$inbox"}, .sources = {}, .hops = {}};
+  topology_plan topology{.name = "core", .pstates = {{"$$sentences"}, {"$$words"}, {"$$inbox"}}, .sources = {}, .hops = {}};
   topology.sources.push_back({"*sentences", [](event_context& context, std::string_view record) {
     const auto s = sluice::codec::decode_value<sentence>(record);
     count(context, 0, s.id);
@@ -110,7 +110,7 @@ inline sluice::dataflow::module_plan word_count_plan(std::string name = "words")
     const auto text = sluice::codec::decode_value<std::string>(payload);
     pstate_of<log_schema>(context, 2).transform(context.txn, sluice::path::key(task_key(context.task)).after_elem().term_val(text));
   });
-  return module_plan{.name = std::move(name), .depots = {"*sentences", "*announcements"}, .ticks = {}, .topologies = {std::move(topology)}};
+  return module_plan{.name = std::move(name), .depots = {{"*sentences"}, {"*announcements"}}, .ticks = {}, .topologies = {std::move(topology)}};
 }
 
 // ---- reading a task's environment straight from disk, with no cluster running -------------------
@@ -139,6 +139,14 @@ class stored_task {
     const auto db = env_->find_database(source_offsets_database);  // before the transaction, as LMDB requires
     auto txn = env_->begin_read();
     return read_value<std::uint64_t>(txn, *db, source_offset_key(topology, depot));
+  }
+
+  // A string stored in the task's meta under `key`; nullopt if absent.
+  std::optional<std::string> meta_value(std::string_view key) const {
+    using namespace sluice::runtime::detail;
+    const auto db = env_->find_database(meta_database);
+    auto txn = env_->begin_read();
+    return read_value<std::string>(txn, *db, key);
   }
 
   std::size_t outbox_entries() const {

@@ -233,7 +233,8 @@ TEST_CASE("a module plan can be made and launched apart", "[docs]") {
   // snippet: module-plan
   sluice::dataflow::module_plan plan = sluice::dataflow::make_module_plan<CountModule>();
   REQUIRE(plan.name == "counts");
-  REQUIRE(plan.depots == strings{"*words"});
+  REQUIRE(plan.depots.at(0).name == "*words");
+  REQUIRE(plan.depots.at(0).stored_type == "string");  // how its records are encoded
   cluster.launch(std::move(plan), {.tasks = 2, .threads = 1});
   // end snippet: module-plan
   cluster.depot(CountModule::words).append("pear");

@@ -50,7 +50,7 @@ class depot_client {
     }
   }
 
-  [[nodiscard]] std::string_view name() const noexcept { return route_.module->spec().plan().depots[route_.depot]; }
+  [[nodiscard]] std::string_view name() const noexcept { return route_.module->spec().plan().depots[route_.depot].name; }
 
  private:
   runtime::detail::depot_route route_;

@@ -97,7 +97,7 @@ class pstate_client {
 
   [[nodiscard]] std::string_view name() const noexcept {
     const auto& topology = route_.module->spec().plan().topologies[route_.pstate.topology];
-    return topology.pstates[route_.pstate.index];
+    return topology.pstates[route_.pstate.index].name;
   }
 
  private:

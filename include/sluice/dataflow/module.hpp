@@ -40,8 +40,8 @@ module_plan make_module_plan(const Module& definition = Module{}) {
   plan.topologies = std::move(t).take_plans();
   for (const auto& topology : plan.topologies)
     for (const auto& source : topology.sources) {
-      const bool declared = std::ranges::find(plan.depots, source.depot) != plan.depots.end() ||
-                            std::ranges::any_of(plan.ticks, [&](const auto& tick) { return tick.name == source.depot; });
+      const bool declared = std::ranges::find(plan.depots, source.depot, &stored_declaration::name) != plan.depots.end() ||
+                            std::ranges::find(plan.ticks, source.depot, &tick_plan::name) != plan.ticks.end();
       if (!declared)
         throw definition_error("sluice: topology " + topology.name + " reads depot " + source.depot +
                                ", which the module does not declare; declare it with setup.declare(...)");

@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sluice::dataflow {
@@ -46,9 +47,20 @@ struct source_subscription {
   source_handler handler;   // runs once per record appended (per tick), on the record's task
 };
 
+/// A depot or PState, by name, with how its data is encoded: codec::describe_encoding of a
+/// depot's record type, schema::describe of a PState's schema. Launch checks stored_type against
+/// what the data directory recorded for the name; an empty one is not checked.
+struct stored_declaration {
+  stored_declaration(std::string name, std::string stored_type = {})
+      : name(std::move(name)), stored_type(std::move(stored_type)) {}
+
+  std::string name;
+  std::string stored_type;
+};
+
 struct topology_plan {
   std::string name;
-  std::vector<std::string> pstates;           // declared PState names, in declaration order
+  std::vector<stored_declaration> pstates;    // declared PStates, in declaration order
   std::vector<source_subscription> sources;
   std::vector<hop_handler> hops;              // a hop's id is its index
 };
@@ -60,7 +72,7 @@ struct tick_plan {
 
 struct module_plan {
   std::string name;
-  std::vector<std::string> depots;
+  std::vector<stored_declaration> depots;
   std::vector<tick_plan> ticks;
   std::vector<topology_plan> topologies;
 };

@@ -3,6 +3,7 @@
 // stream_topology its PStates and chains. Adding a chain compiles it (pipeline.hpp) into the
 // handlers of a topology_plan; define() therefore runs once, at launch.
 
+#include <sluice/codec/describe.hpp>
 #include <sluice/codec/value_codec.hpp>
 #include <sluice/dataflow/declarations.hpp>
 #include <sluice/dataflow/flow.hpp>
@@ -10,6 +11,7 @@
 #include <sluice/dataflow/ops.hpp>
 #include <sluice/dataflow/pipeline.hpp>
 #include <sluice/dataflow/plan.hpp>
+#include <sluice/pstate/schema.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -45,7 +47,7 @@ class setup {
   template <class Record, class Partitioner>
   void add(const depot_descriptor<Record, Partitioner>& depot) {
     claim(depot.name);
-    plan_.depots.emplace_back(depot.name);
+    plan_.depots.push_back({std::string(depot.name), codec::describe_encoding<Record>()});
   }
   void add(const tick_depot_descriptor& tick) {
     claim(tick.name);
@@ -53,9 +55,8 @@ class setup {
     plan_.ticks.push_back({std::string(tick.name), tick.interval});
   }
   void claim(std::string_view name) {
-    auto declared = [&](const auto& names) { return std::ranges::find(names, name) != names.end(); };
-    bool taken = declared(plan_.depots);
-    for (const auto& tick : plan_.ticks) taken |= tick.name == name;
+    const bool taken = std::ranges::find(plan_.depots, name, &dataflow::stored_declaration::name) != plan_.depots.end() ||
+                       std::ranges::find(plan_.ticks, name, &dataflow::tick_plan::name) != plan_.ticks.end();
     if (taken) throw definition_error("sluice: depot " + std::string(name) + " is declared twice");
   }
 
@@ -71,7 +72,7 @@ class stream_topology {
   void declare(const pstate_descriptor<Schema>& pstate) {
     if (index_of(pstate.name) != plan_.pstates.size())
       throw definition_error("sluice: topology " + plan_.name + " declares PState " + std::string(pstate.name) + " twice");
-    plan_.pstates.emplace_back(pstate.name);
+    plan_.pstates.push_back({std::string(pstate.name), schema::describe<Schema>()});
   }
 
   /// Adds a chain that starts at a source(...).
@@ -90,7 +91,8 @@ class stream_topology {
   using program_end = decltype([](auto&&) {});
 
   std::size_t index_of(std::string_view pstate) const {
-    return static_cast<std::size_t>(std::ranges::find(plan_.pstates, pstate) - plan_.pstates.begin());
+    const auto found = std::ranges::find(plan_.pstates, pstate, &dataflow::stored_declaration::name);
+    return static_cast<std::size_t>(found - plan_.pstates.begin());
   }
 
   /// Points every PState op (in branches too) at its declaration.

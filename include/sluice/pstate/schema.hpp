@@ -3,8 +3,11 @@
 // A nested collection marked `sluice::subindexed` is stored one element per LMDB entry (see
 // layout.hpp); any other value is stored and loaded whole.
 
+#include <sluice/codec/describe.hpp>
+
 #include <map>
 #include <set>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -63,6 +66,21 @@ template <class T, class... O> struct value_of<set_schema<T, O...>> { using type
 
 /// The C++ value a schema describes: map_schema<K, V> is a std::map<K, value_of_t<V>>, and so on.
 template <class S> using value_of_t = typename detail::value_of<S>::type;
+
+/// How a PState of schema S is stored, as a string: "map_schema<string,list_schema<string,subindexed>>".
+/// Schemas that describe alike store alike (see codec::describe_encoding for the values in them).
+template <class S>
+std::string describe() {
+  const std::string options = is_subindexed_v<S> ? ",subindexed>" : ">";
+  if constexpr (is_map_v<S>)
+    return "map_schema<" + codec::describe_encoding<typename S::key_type>() + "," + describe<typename S::mapped_schema>() + options;
+  else if constexpr (is_list_v<S>)
+    return "list_schema<" + describe<typename S::element_schema>() + options;
+  else if constexpr (is_set_v<S>)
+    return "set_schema<" + codec::describe_encoding<typename S::element_type>() + options;
+  else
+    return codec::describe_encoding<S>();
+}
 
 }  // namespace schema
 }  // namespace sluice

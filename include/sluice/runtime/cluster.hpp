@@ -2,9 +2,11 @@
 // sluice::cluster: an embedded, durable, single-process home for modules. It owns the data
 // directory (locked against other clusters), the clock, and every module launched on it.
 
+#include <sluice/codec/describe.hpp>
 #include <sluice/dataflow/declarations.hpp>
 #include <sluice/dataflow/module.hpp>
 #include <sluice/dataflow/plan.hpp>
+#include <sluice/pstate/schema.hpp>
 #include <sluice/runtime/ack.hpp>
 #include <sluice/runtime/clock.hpp>
 #include <sluice/runtime/cluster_error.hpp>
@@ -85,17 +87,20 @@ class cluster {
   }
 
   /// A client appending to the depot `descriptor` names, in whichever launched module declares
-  /// it; cluster_error if none does, or more than one.
+  /// it; cluster_error if none does, or more than one, or if its record type does not encode like
+  /// the module's.
   template <class Record, class Partitioner>
   depot_client<Record, Partitioner> depot(const depot_descriptor<Record, Partitioner>& descriptor) const {
-    return depot_client<Record, Partitioner>{find_depot(descriptor.name), descriptor.partitioner};
+    return depot_client<Record, Partitioner>{find_depot(descriptor.name, codec::describe_encoding<Record>()),
+                                             descriptor.partitioner};
   }
 
   /// A client querying the PState `descriptor` names, in whichever launched module declares it;
-  /// cluster_error if none does, or more than one.
+  /// cluster_error if none does, or more than one, or if its schema does not store like the
+  /// module's.
   template <class Schema>
   pstate_client<Schema> pstate(const pstate_descriptor<Schema>& descriptor) const {
-    return pstate_client<Schema>{find_pstate(descriptor.name)};
+    return pstate_client<Schema>{find_pstate(descriptor.name, schema::describe<Schema>())};
   }
 
   /// Simulated clock only (std::logic_error otherwise): moves time forward by `by`, emits every
@@ -227,14 +232,26 @@ class cluster {
     return std::pair{std::move(owner), *found};
   }
 
-  runtime::detail::depot_route find_depot(std::string_view name) const {
+  // `stored_type` is what the client's descriptor says the depot or PState holds.
+  runtime::detail::depot_route find_depot(std::string_view name, const std::string& stored_type) const {
     auto [module, depot] = find_unique("depot", name, [&](const auto& spec) { return spec.find_depot(name); });
+    check_client_type("depot", module->spec().plan().depots[depot], stored_type, module->name());
     return {std::move(module), depot};
   }
 
-  runtime::detail::pstate_route find_pstate(std::string_view name) const {
+  runtime::detail::pstate_route find_pstate(std::string_view name, const std::string& stored_type) const {
     auto [module, pstate] = find_unique("PState", name, [&](const auto& spec) { return spec.find_pstate(name); });
+    check_client_type("PState", module->spec().plan().topologies[pstate.topology].pstates[pstate.index], stored_type,
+                      module->name());
     return {std::move(module), pstate};
+  }
+
+  // A client must read and write the types the module declares, or it would misread the data.
+  static void check_client_type(std::string_view kind, const dataflow::stored_declaration& declared,
+                                const std::string& client_type, const std::string& module) {
+    if (declared.stored_type.empty() || declared.stored_type == client_type) return;
+    throw cluster_error("the " + std::string(kind) + " '" + declared.name + "' of the module '" + module + "' holds " +
+                        declared.stored_type + ", but the client's descriptor says " + client_type);
   }
 
   std::filesystem::path dir_;

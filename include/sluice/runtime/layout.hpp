@@ -6,7 +6,8 @@
 //   <cluster dir>/<module>/task-<t>/     one LMDB environment per task, with named databases:
 //     depot:<name>           uint64 offset (key-encoded) -> record bytes as appended
 //     pstate:<name>          the PState's partition (see pstate/layout.hpp)
-//     sluice:meta            "format", "module", "tasks", "task", "outbox-next-seq"
+//     sluice:meta            "format", "module", "tasks", "task", "outbox-next-seq", and
+//                            "stored-type:<database>" for each depot and PState
 //     sluice:source-offsets  (topology, depot) -> the next depot offset the topology will process
 //     sluice:outbox          (target task, seq) -> outbox_message: hop messages not yet pruned
 //     sluice:applied         source task -> the highest outbox seq of it applied on this task
@@ -44,6 +45,9 @@ inline constexpr std::string_view module = "module";            // std::string m
 inline constexpr std::string_view tasks = "tasks";              // uint32 task count
 inline constexpr std::string_view task = "task";                // uint32 this task's index
 inline constexpr std::string_view outbox_next_seq = "outbox-next-seq";  // uint64, absent = 1
+// std::string: how the database's data is encoded (dataflow::stored_declaration::stored_type),
+// recorded by the first launch that declares it. Absent in directories made before it existed.
+inline std::string stored_type(std::string_view database) { return "stored-type:" + std::string(database); }
 }  // namespace meta_key
 
 inline std::string depot_database(std::string_view depot) { return "depot:" + std::string(depot); }

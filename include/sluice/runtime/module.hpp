@@ -195,6 +195,7 @@ class module_runtime {
   void open_tasks(const std::filesystem::path& cluster_dir, storage::environment_options options) {
     options.max_databases = std::max(options.max_databases, spec_.database_count());
     const auto environments = open_module_directory(cluster_dir, name(), task_count_, options);
+    check_stored_types(module_directory(cluster_dir, name()), spec_.plan(), environments);
     for (std::uint32_t t = 0; t < task_count_; ++t)
       tasks_.push_back(std::make_unique<task>(t, task_count_, environments[t], spec_));
   }

@@ -89,7 +89,7 @@ class module_spec {
   }
 
   void index_depots() {
-    for (std::uint32_t i = 0; i < plan_.depots.size(); ++i) add_name(depots_, plan_.depots[i], i, "depot");
+    for (std::uint32_t i = 0; i < plan_.depots.size(); ++i) add_name(depots_, plan_.depots[i].name, i, "depot");
     for (std::uint32_t i = 0; i < plan_.ticks.size(); ++i) {
       const dataflow::tick_plan& tick = plan_.ticks[i];
       add_name(ticks_, tick.name, i, "tick depot");
@@ -115,7 +115,7 @@ class module_spec {
 
   void index_pstates(const dataflow::topology_plan& topology, std::uint32_t t) {
     for (std::uint32_t i = 0; i < topology.pstates.size(); ++i) {
-      const std::string& name = topology.pstates[i];
+      const std::string& name = topology.pstates[i].name;
       if (name.empty()) reject("the topology '" + topology.name + "' declares a PState without a name");
       if (!pstates_.emplace(name, pstate_ref{t, i}).second)
         reject("the PState '" + name + "' is declared twice (PState names are unique in a module)");

@@ -80,10 +80,10 @@ class task {
         .depots = {},
         .pstates = {},
     };
-    for (const std::string& depot : plan.depots) dbs.depots.push_back(env.open_database(txn, depot_database(depot)));
+    for (const auto& depot : plan.depots) dbs.depots.push_back(env.open_database(txn, depot_database(depot.name)));
     for (const dataflow::topology_plan& topology : plan.topologies) {
       auto& handles = dbs.pstates.emplace_back();
-      for (const std::string& pstate : topology.pstates) handles.push_back(env.open_database(txn, pstate_database(pstate)));
+      for (const auto& pstate : topology.pstates) handles.push_back(env.open_database(txn, pstate_database(pstate.name)));
     }
     txn.commit();
     return dbs;
