@@ -5531,6 +5531,7 @@ struct task_metrics {
   std::string module;
   std::uint32_t task = 0;
   std::size_t queue_depth = 0;          ///< events waiting
+  std::size_t blocked_appends = 0;      ///< appends waiting for room in the queue (max_queued_appends)
   std::uint64_t events_processed = 0;   ///< appends, ticks and hop messages, failed ones included
   std::uint64_t failed_events = 0;      ///< handlers that threw, and events of failed commits
   std::uint64_t commits = 0;            ///< write transactions committed (rounds of group commit)
@@ -5638,7 +5639,7 @@ class task_statistics {
     outbox_size_ = size;
   }
 
-  // Fills in everything but the module, the task and the queue depth.
+  // Fills in everything but the module, the task and what its queue holds.
   void fill(task_metrics& out) const {
     std::lock_guard lock{mutex_};
     out.events_processed = events_;
@@ -5722,6 +5723,9 @@ inline std::string to_prometheus(const cluster_metrics& metrics) {
   std::string out;
   append_family(out, metrics, "sluice_queue_depth", "gauge", "Events waiting in the task's queue.",
                 [](const task_metrics& t) { return t.queue_depth; });
+  append_family(out, metrics, "sluice_blocked_appends", "gauge",
+                "Appends waiting for room in the task's queue, which holds max_queued_appends at most.",
+                [](const task_metrics& t) { return t.blocked_appends; });
   append_family(out, metrics, "sluice_events_processed_total", "counter",
                 "Appends, ticks and hop messages processed, failed ones included.",
                 [](const task_metrics& t) { return t.events_processed; });
@@ -5836,7 +5840,10 @@ void for_each_group(std::span<event> events, Key key, Fn fn) {
 }  // namespace sluice::runtime::detail
 // ---- end sluice/runtime/event.hpp
 // ---- begin sluice/runtime/event_queue.hpp (included from sluice/runtime/dispatcher.hpp)
-// The queue of one worker: events for the tasks that worker owns, first in first out.
+// The queue of one worker: events for the tasks that worker owns, first in first out. Clients'
+// depot appends are bounded per task, so that producers faster than the workers wait instead of
+// growing memory; the runtime's own events (ticks, hop messages, prunes) never wait, since a
+// worker that waited for room in a queue could wait for itself.
 
 
 #include <algorithm>
@@ -5848,6 +5855,7 @@ void for_each_group(std::span<event> events, Key key, Fn fn) {
 #include <mutex>
 #include <span>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace sluice::runtime::detail {
@@ -5856,7 +5864,9 @@ namespace sluice::runtime::detail {
 // order, which hop delivery relies on (a target must see each source's messages in sequence).
 class event_queue {
  public:
-  explicit event_queue(std::uint32_t task_count) : depth_(task_count, 0) {}
+  // At most `append_limit` depot appends wait for any one task.
+  event_queue(std::uint32_t task_count, std::size_t append_limit)
+      : depth_(task_count, 0), appends_(task_count, 0), blocked_(task_count, 0), append_limit_(append_limit) {}
 
   event_queue(const event_queue&) = delete;
   event_queue& operator=(const event_queue&) = delete;
@@ -5875,6 +5885,27 @@ class event_queue {
     return true;
   }
 
+  // Appends a client's depot append once fewer than the limit of them wait for its task, moving
+  // from it; false, leaving it untouched, once closed (also while waiting).
+  bool push_append(event& append) {
+    const std::uint32_t task = append.task;
+    {
+      std::unique_lock lock{mutex_};
+      const auto may_go = [&] { return closed_ || appends_[task] < append_limit_; };
+      if (!may_go()) {
+        ++blocked_[task];
+        room_.wait(lock, may_go);
+        --blocked_[task];
+      }
+      if (closed_) return false;
+      ++appends_[task];
+      ++depth_[task];
+      events_.push_back(std::move(append));
+    }
+    ready_.notify_one();
+    return true;
+  }
+
   // Waits for events, then moves up to `max` of them, oldest first, to the end of `out`. False
   // once closed, even if events remain: a stopping worker finishes only the batch it holds.
   bool pop_batch(std::size_t max, std::vector<event>& out) {
@@ -5882,9 +5913,18 @@ class event_queue {
     ready_.wait(lock, [&] { return closed_ || !events_.empty(); });
     if (closed_) return false;
     const auto count = static_cast<std::ptrdiff_t>(std::min(max, events_.size()));
-    for (auto it = events_.begin(); it != events_.begin() + count; ++it) --depth_[it->task];
+    bool made_room = false;
+    for (auto it = events_.begin(); it != events_.begin() + count; ++it) {
+      --depth_[it->task];
+      if (std::holds_alternative<depot_append>(it->body)) {
+        --appends_[it->task];
+        made_room = true;
+      }
+    }
     std::move(events_.begin(), events_.begin() + count, std::back_inserter(out));
     events_.erase(events_.begin(), events_.begin() + count);
+    lock.unlock();
+    if (made_room) room_.notify_all();
     return true;
   }
 
@@ -5897,8 +5937,10 @@ class event_queue {
       left.assign(std::make_move_iterator(events_.begin()), std::make_move_iterator(events_.end()));
       events_.clear();
       std::fill(depth_.begin(), depth_.end(), 0);
+      std::fill(appends_.begin(), appends_.end(), 0);
     }
     ready_.notify_all();
+    room_.notify_all();
     return left;
   }
 
@@ -5908,11 +5950,22 @@ class event_queue {
     return depth_[task];
   }
 
+  // Appends to `task` waiting for room in the queue.
+  [[nodiscard]] std::size_t blocked_appends(std::uint32_t task) const {
+    std::lock_guard lock{mutex_};
+    return blocked_[task];
+  }
+
  private:
   mutable std::mutex mutex_;
-  std::condition_variable ready_;
+  std::condition_variable ready_;  // events to pop, or closed
+  std::condition_variable room_;   // room for appends, or closed
   std::deque<event> events_;
-  std::vector<std::size_t> depth_;  // per task of the module; zero for tasks of other workers
+  // Per task of the module; zero for tasks of other workers.
+  std::vector<std::size_t> depth_;
+  std::vector<std::size_t> appends_;  // depot appends among the queued events
+  std::vector<std::size_t> blocked_;  // push_append calls waiting for room
+  std::size_t append_limit_;
   bool closed_ = false;
 };
 
@@ -5931,14 +5984,19 @@ namespace sluice::runtime::detail {
 // Thread-safe. Events dispatched together by one thread reach each queue in their order.
 class dispatcher {
  public:
-  dispatcher(std::string module, std::uint32_t task_count, std::uint32_t worker_count) : module_(std::move(module)) {
-    for (std::uint32_t w = 0; w < worker_count; ++w) queues_.push_back(std::make_unique<event_queue>(task_count));
+  dispatcher(std::string module, std::uint32_t task_count, std::uint32_t worker_count, std::size_t append_limit)
+      : module_(std::move(module)) {
+    for (std::uint32_t w = 0; w < worker_count; ++w)
+      queues_.push_back(std::make_unique<event_queue>(task_count, append_limit));
   }
 
   [[nodiscard]] std::uint32_t worker_count() const noexcept { return static_cast<std::uint32_t>(queues_.size()); }
   [[nodiscard]] std::uint32_t worker_of(std::uint32_t task) const noexcept { return task % worker_count(); }
   [[nodiscard]] event_queue& queue(std::uint32_t worker) const noexcept { return *queues_[worker]; }
   [[nodiscard]] std::size_t queue_depth(std::uint32_t task) const { return queue(worker_of(task)).depth(task); }
+  [[nodiscard]] std::size_t blocked_appends(std::uint32_t task) const {
+    return queue(worker_of(task)).blocked_appends(task);
+  }
 
   // Queues `events`, moving from them. Once the module is stopping, an event that cannot be
   // queued fails its ack with cluster_stopped.
@@ -5950,6 +6008,11 @@ class dispatcher {
   }
 
   void dispatch(event e) { dispatch(std::span<event>{&e, 1}); }
+
+  // Queues a client's depot append, first waiting for room in its task's queue if it is full.
+  void dispatch_append(event append) {
+    if (!queue(worker_of(append.task)).push_append(append)) fail_all(std::span<event>{&append, 1});
+  }
 
   // Closes every queue; the events left in them fail their acks with cluster_stopped.
   void close() {
@@ -6446,6 +6509,10 @@ struct cluster_options {
   storage::environment_options storage{};
   /// The most events a worker takes into one round of group commit.
   std::size_t max_batch = 1000;
+  /// The most client appends that may wait in one task's queue. An append beyond it, at any ack
+  /// level (append_async included), waits for room: producers faster than the workers are slowed
+  /// to their pace instead of growing memory without bound.
+  std::size_t max_queued_appends = 100'000;
   test_hooks testing{};
 };
 
@@ -7075,7 +7142,7 @@ class module_runtime {
         clock_(std::move(clock)),
         task_count_(checked_task_count(launch)),
         durable_(options.storage.durable),
-        dispatcher_(spec_.name(), task_count_, std::min(launch.threads, task_count_)),
+        dispatcher_(spec_.name(), task_count_, std::min(launch.threads, task_count_), options.max_queued_appends),
         random_seed_(std::random_device{}()) {
     open_tasks(cluster_dir, options.storage);
     const std::int64_t launched_at = clock_->now_millis();
@@ -7092,12 +7159,14 @@ class module_runtime {
   [[nodiscard]] const std::string& name() const noexcept { return spec_.name(); }
   [[nodiscard]] std::uint32_t task_count() const noexcept { return task_count_; }
 
-  // Queues a value-encoded record for depot partition `task`; the future follows `level`.
+  // Queues a value-encoded record for depot partition `task`, once the task's queue has room for
+  // it; the future follows `level`.
   std::future<void> append(std::uint32_t depot, std::uint32_t task, std::string record, ack_level level) {
     check_running();
     check_task(task);
     pending_ack ack = start_ack(level);
-    dispatcher_.dispatch(event{.task = task, .body = depot_append{depot, std::move(record)}, .ack = std::move(ack.completion)});
+    dispatcher_.dispatch_append(
+        event{.task = task, .body = depot_append{depot, std::move(record)}, .ack = std::move(ack.completion)});
     return std::move(ack.future);
   }
 
@@ -7158,6 +7227,7 @@ class module_runtime {
       metrics.module = name();
       metrics.task = t->index();
       metrics.queue_depth = dispatcher_.queue_depth(t->index());
+      metrics.blocked_appends = dispatcher_.blocked_appends(t->index());
       t->statistics().fill(metrics);
     }
   }
@@ -7518,6 +7588,8 @@ class cluster {
   static std::filesystem::path prepare_directory(std::filesystem::path dir, const cluster_options& options) {
     if (options.storage.read_only) throw std::invalid_argument("sluice: a cluster cannot run on read-only storage");
     if (options.max_batch == 0) throw std::invalid_argument("sluice: cluster_options::max_batch must be at least 1");
+    if (options.max_queued_appends == 0)
+      throw std::invalid_argument("sluice: cluster_options::max_queued_appends must be at least 1");
     std::filesystem::create_directories(dir);
     return dir;
   }

@@ -1,18 +1,24 @@
 // Appending to depots and querying PStates through a cluster: partitioning, ack levels, lookups
 // by name, and the errors for what a cluster does not have.
 
+#include "eventually.hpp"
 #include "runtime_fixture.hpp"
+
+#include <sluice/sluice.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cstdint>
 #include <future>
+#include <memory>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
+using namespace sluice::literals;
 using sluice::path;
 using sluice_test::sentence;
 
@@ -26,6 +32,40 @@ std::int64_t total_over_tasks(const sluice::pstate_client<sluice_test::count_sch
     for (std::int64_t n : counts.select(t, path::map_vals())) total += n;
   return total;
 }
+
+// Holds the item "held" in its handler until opened, so that the appends after it pile up.
+class gate {
+ public:
+  void pass(const std::string& item) {
+    if (item != "held") return;
+    entered_.set_value();
+    opened_.wait();
+  }
+  void wait_until_held() const { held_.wait(); }
+  void open() { opener_.set_value(); }
+
+ private:
+  std::promise<void> entered_;
+  std::shared_future<void> held_ = entered_.get_future().share();
+  std::promise<void> opener_;
+  std::shared_future<void> opened_ = opener_.get_future().share();
+};
+
+struct gated_module {
+  static constexpr std::string_view name = "gated";
+  static constexpr auto items = sluice::depot<"*items", std::string>(sluice::random_partition);
+  static constexpr auto seen = sluice::pstate<"$$seen", sluice::map_schema<std::string, std::int64_t>>;
+  std::shared_ptr<gate> held = std::make_shared<gate>();
+
+  void define(sluice::setup& setup, sluice::topologies& topologies) const {
+    setup.declare(items);
+    auto& core = topologies.stream("core");
+    core.declare(seen);
+    core.add(sluice::source(items).out("*item"_v)
+        .each([g = held](const std::string& item) { g->pass(item); }, "*item"_v)
+        .local_transform(seen, path::key("*item"_v).term_val(std::int64_t{1})));
+  }
+};
 
 }  // namespace
 
@@ -161,4 +201,36 @@ TEST_CASE("malformed plans and launch options are refused", "[runtime][appends]"
   CHECK_THROWS_AS(cluster.launch(sluice_test::word_count_plan(), {.tasks = 0, .threads = 1}), std::invalid_argument);
   CHECK_THROWS_AS(cluster.launch(sluice_test::word_count_plan(), {.tasks = 1, .threads = 0}), std::invalid_argument);
   CHECK_FALSE(std::filesystem::exists(dir.path() / "words"));  // nothing created for a refused launch
+}
+
+TEST_CASE("appends beyond max_queued_appends wait for room, whatever their ack level", "[runtime][appends][backpressure]") {
+  sluice_test::temp_dir dir;
+  auto options = sluice_test::runtime_options();
+  options.max_queued_appends = 2;
+  sluice::cluster cluster{dir.path(), options};
+  const gated_module module;
+  cluster.launch({.tasks = 1, .threads = 1}, module);
+  const auto items = cluster.depot(gated_module::items);
+  const auto task_0 = [&] { return cluster.metrics().tasks.at(0); };
+
+  items.append("held", sluice::ack_level::none);
+  module.held->wait_until_held();  // the worker holds "held"; the queue is empty
+  items.append("a", sluice::ack_level::none);
+  items.append("b", sluice::ack_level::none);
+  CHECK(task_0().queue_depth == 2);
+
+  auto third = std::async(std::launch::async, [&] { items.append("c", sluice::ack_level::none); });
+  REQUIRE(sluice_test::eventually([&] { return task_0().blocked_appends == 1; }));
+  CHECK(task_0().queue_depth == 2);
+  CHECK_THAT(cluster.prometheus_metrics(), Catch::Contains("sluice_blocked_appends{module=\"gated\",task=\"0\"} 1"));
+
+  module.held->open();
+  third.get();
+  items.append("last");  // acked: everything queued before it on the task has committed
+  CHECK(task_0().blocked_appends == 0);
+  const auto seen = cluster.pstate(gated_module::seen);
+  for (const char* item : {"held", "a", "b", "c", "last"}) CHECK(seen.select_one(path::key(item)) == 1);
+
+  options.max_queued_appends = 0;
+  CHECK_THROWS_AS(sluice::cluster(dir.path() / "other", options), std::invalid_argument);
 }

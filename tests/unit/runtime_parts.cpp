@@ -1,6 +1,7 @@
 // The runtime's building blocks on their own: the latency histogram, the Prometheus rendering,
 // tick schedules, acks' work counting, the event queue, the clock and the directory lock.
 
+#include "eventually.hpp"
 #include "temp_dir.hpp"
 
 #include <sluice/runtime/ack.hpp>
@@ -21,6 +22,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace detail = sluice::runtime::detail;
@@ -116,7 +118,7 @@ TEST_CASE("acks: the future is ready once every piece of work finished", "[runti
 }
 
 TEST_CASE("event queue: FIFO, batches bounded, depth per task, closing hands back the rest", "[runtime][queue]") {
-  detail::event_queue queue{3};
+  detail::event_queue queue{3, 100};
   std::vector<detail::event> events;
   for (int i = 0; i < 5; ++i) events.push_back(append_event(static_cast<std::uint32_t>(i % 2), std::to_string(i)));
   REQUIRE(queue.push(events));
@@ -140,6 +142,49 @@ TEST_CASE("event queue: FIFO, batches bounded, depth per task, closing hands bac
   CHECK_FALSE(queue.push(late));
   CHECK(record_of(late[0]) == "late");  // refused events are left to their owner
   CHECK_FALSE(queue.pop_batch(3, batch));
+}
+
+TEST_CASE("event queue: appends wait for room in their task's queue, the runtime's own events never",
+          "[runtime][queue]") {
+  detail::event_queue queue{2, 2};
+  for (const char* record : {"a0", "a1"}) {
+    detail::event append = append_event(0, record);
+    REQUIRE(queue.push_append(append));
+  }
+  std::vector<detail::event> hops;
+  for (std::uint64_t seq = 1; seq <= 3; ++seq)
+    hops.push_back(detail::event{.task = 0, .body = detail::hop_delivery{1, seq, 0, 0, "payload"}, .ack = nullptr});
+  REQUIRE(queue.push(hops));  // beyond the limit, and not waiting
+  detail::event other_task = append_event(1, "b0");
+  REQUIRE(queue.push_append(other_task));  // the limit is per task
+  CHECK(queue.depth(0) == 5);
+
+  auto third = std::async(std::launch::async, [&] {
+    detail::event append = append_event(0, "a2");
+    return queue.push_append(append);
+  });
+  REQUIRE(sluice_test::eventually([&] { return queue.blocked_appends(0) == 1; }));
+  CHECK(queue.depth(0) == 5);
+  CHECK(queue.blocked_appends(1) == 0);
+
+  std::vector<detail::event> batch;
+  REQUIRE(queue.pop_batch(1, batch));  // takes a0: room for one
+  CHECK(third.get());
+  CHECK(queue.blocked_appends(0) == 0);
+  CHECK(queue.depth(0) == 5);  // a1, three hops, a2
+
+  SECTION("closing wakes appends waiting for room and refuses them") {
+    auto waiting = std::async(std::launch::async, [&] {
+      detail::event append = append_event(0, "a3");
+      const bool queued = queue.push_append(append);
+      return std::pair{queued, record_of(append)};
+    });
+    REQUIRE(sluice_test::eventually([&] { return queue.blocked_appends(0) == 1; }));
+    queue.close();
+    const auto [queued, record] = waiting.get();
+    CHECK_FALSE(queued);
+    CHECK(record == "a3");  // left to its owner, who fails its ack
+  }
 }
 
 TEST_CASE("clock: simulated time moves only when told, the system clock refuses", "[runtime][clock]") {

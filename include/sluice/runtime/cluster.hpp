@@ -177,6 +177,8 @@ class cluster {
   static std::filesystem::path prepare_directory(std::filesystem::path dir, const cluster_options& options) {
     if (options.storage.read_only) throw std::invalid_argument("sluice: a cluster cannot run on read-only storage");
     if (options.max_batch == 0) throw std::invalid_argument("sluice: cluster_options::max_batch must be at least 1");
+    if (options.max_queued_appends == 0)
+      throw std::invalid_argument("sluice: cluster_options::max_queued_appends must be at least 1");
     std::filesystem::create_directories(dir);
     return dir;
   }

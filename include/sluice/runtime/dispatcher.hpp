@@ -17,14 +17,19 @@ namespace sluice::runtime::detail {
 // Thread-safe. Events dispatched together by one thread reach each queue in their order.
 class dispatcher {
  public:
-  dispatcher(std::string module, std::uint32_t task_count, std::uint32_t worker_count) : module_(std::move(module)) {
-    for (std::uint32_t w = 0; w < worker_count; ++w) queues_.push_back(std::make_unique<event_queue>(task_count));
+  dispatcher(std::string module, std::uint32_t task_count, std::uint32_t worker_count, std::size_t append_limit)
+      : module_(std::move(module)) {
+    for (std::uint32_t w = 0; w < worker_count; ++w)
+      queues_.push_back(std::make_unique<event_queue>(task_count, append_limit));
   }
 
   [[nodiscard]] std::uint32_t worker_count() const noexcept { return static_cast<std::uint32_t>(queues_.size()); }
   [[nodiscard]] std::uint32_t worker_of(std::uint32_t task) const noexcept { return task % worker_count(); }
   [[nodiscard]] event_queue& queue(std::uint32_t worker) const noexcept { return *queues_[worker]; }
   [[nodiscard]] std::size_t queue_depth(std::uint32_t task) const { return queue(worker_of(task)).depth(task); }
+  [[nodiscard]] std::size_t blocked_appends(std::uint32_t task) const {
+    return queue(worker_of(task)).blocked_appends(task);
+  }
 
   // Queues `events`, moving from them. Once the module is stopping, an event that cannot be
   // queued fails its ack with cluster_stopped.
@@ -36,6 +41,11 @@ class dispatcher {
   }
 
   void dispatch(event e) { dispatch(std::span<event>{&e, 1}); }
+
+  // Queues a client's depot append, first waiting for room in its task's queue if it is full.
+  void dispatch_append(event append) {
+    if (!queue(worker_of(append.task)).push_append(append)) fail_all(std::span<event>{&append, 1});
+  }
 
   // Closes every queue; the events left in them fail their acks with cluster_stopped.
   void close() {

@@ -1,5 +1,8 @@
 #pragma once
-// The queue of one worker: events for the tasks that worker owns, first in first out.
+// The queue of one worker: events for the tasks that worker owns, first in first out. Clients'
+// depot appends are bounded per task, so that producers faster than the workers wait instead of
+// growing memory; the runtime's own events (ticks, hop messages, prunes) never wait, since a
+// worker that waited for room in a queue could wait for itself.
 
 #include <sluice/runtime/event.hpp>
 
@@ -12,6 +15,7 @@
 #include <mutex>
 #include <span>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace sluice::runtime::detail {
@@ -20,7 +24,9 @@ namespace sluice::runtime::detail {
 // order, which hop delivery relies on (a target must see each source's messages in sequence).
 class event_queue {
  public:
-  explicit event_queue(std::uint32_t task_count) : depth_(task_count, 0) {}
+  // At most `append_limit` depot appends wait for any one task.
+  event_queue(std::uint32_t task_count, std::size_t append_limit)
+      : depth_(task_count, 0), appends_(task_count, 0), blocked_(task_count, 0), append_limit_(append_limit) {}
 
   event_queue(const event_queue&) = delete;
   event_queue& operator=(const event_queue&) = delete;
@@ -39,6 +45,27 @@ class event_queue {
     return true;
   }
 
+  // Appends a client's depot append once fewer than the limit of them wait for its task, moving
+  // from it; false, leaving it untouched, once closed (also while waiting).
+  bool push_append(event& append) {
+    const std::uint32_t task = append.task;
+    {
+      std::unique_lock lock{mutex_};
+      const auto may_go = [&] { return closed_ || appends_[task] < append_limit_; };
+      if (!may_go()) {
+        ++blocked_[task];
+        room_.wait(lock, may_go);
+        --blocked_[task];
+      }
+      if (closed_) return false;
+      ++appends_[task];
+      ++depth_[task];
+      events_.push_back(std::move(append));
+    }
+    ready_.notify_one();
+    return true;
+  }
+
   // Waits for events, then moves up to `max` of them, oldest first, to the end of `out`. False
   // once closed, even if events remain: a stopping worker finishes only the batch it holds.
   bool pop_batch(std::size_t max, std::vector<event>& out) {
@@ -46,9 +73,18 @@ class event_queue {
     ready_.wait(lock, [&] { return closed_ || !events_.empty(); });
     if (closed_) return false;
     const auto count = static_cast<std::ptrdiff_t>(std::min(max, events_.size()));
-    for (auto it = events_.begin(); it != events_.begin() + count; ++it) --depth_[it->task];
+    bool made_room = false;
+    for (auto it = events_.begin(); it != events_.begin() + count; ++it) {
+      --depth_[it->task];
+      if (std::holds_alternative<depot_append>(it->body)) {
+        --appends_[it->task];
+        made_room = true;
+      }
+    }
     std::move(events_.begin(), events_.begin() + count, std::back_inserter(out));
     events_.erase(events_.begin(), events_.begin() + count);
+    lock.unlock();
+    if (made_room) room_.notify_all();
     return true;
   }
 
@@ -61,8 +97,10 @@ class event_queue {
       left.assign(std::make_move_iterator(events_.begin()), std::make_move_iterator(events_.end()));
       events_.clear();
       std::fill(depth_.begin(), depth_.end(), 0);
+      std::fill(appends_.begin(), appends_.end(), 0);
     }
     ready_.notify_all();
+    room_.notify_all();
     return left;
   }
 
@@ -72,11 +110,22 @@ class event_queue {
     return depth_[task];
   }
 
+  // Appends to `task` waiting for room in the queue.
+  [[nodiscard]] std::size_t blocked_appends(std::uint32_t task) const {
+    std::lock_guard lock{mutex_};
+    return blocked_[task];
+  }
+
  private:
   mutable std::mutex mutex_;
-  std::condition_variable ready_;
+  std::condition_variable ready_;  // events to pop, or closed
+  std::condition_variable room_;   // room for appends, or closed
   std::deque<event> events_;
-  std::vector<std::size_t> depth_;  // per task of the module; zero for tasks of other workers
+  // Per task of the module; zero for tasks of other workers.
+  std::vector<std::size_t> depth_;
+  std::vector<std::size_t> appends_;  // depot appends among the queued events
+  std::vector<std::size_t> blocked_;  // push_append calls waiting for room
+  std::size_t append_limit_;
   bool closed_ = false;
 };
 

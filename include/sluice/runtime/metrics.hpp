@@ -20,6 +20,7 @@ struct task_metrics {
   std::string module;
   std::uint32_t task = 0;
   std::size_t queue_depth = 0;          ///< events waiting
+  std::size_t blocked_appends = 0;      ///< appends waiting for room in the queue (max_queued_appends)
   std::uint64_t events_processed = 0;   ///< appends, ticks and hop messages, failed ones included
   std::uint64_t failed_events = 0;      ///< handlers that threw, and events of failed commits
   std::uint64_t commits = 0;            ///< write transactions committed (rounds of group commit)
@@ -127,7 +128,7 @@ class task_statistics {
     outbox_size_ = size;
   }
 
-  // Fills in everything but the module, the task and the queue depth.
+  // Fills in everything but the module, the task and what its queue holds.
   void fill(task_metrics& out) const {
     std::lock_guard lock{mutex_};
     out.events_processed = events_;
@@ -211,6 +212,9 @@ inline std::string to_prometheus(const cluster_metrics& metrics) {
   std::string out;
   append_family(out, metrics, "sluice_queue_depth", "gauge", "Events waiting in the task's queue.",
                 [](const task_metrics& t) { return t.queue_depth; });
+  append_family(out, metrics, "sluice_blocked_appends", "gauge",
+                "Appends waiting for room in the task's queue, which holds max_queued_appends at most.",
+                [](const task_metrics& t) { return t.blocked_appends; });
   append_family(out, metrics, "sluice_events_processed_total", "counter",
                 "Appends, ticks and hop messages processed, failed ones included.",
                 [](const task_metrics& t) { return t.events_processed; });

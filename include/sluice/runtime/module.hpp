@@ -54,7 +54,7 @@ class module_runtime {
         clock_(std::move(clock)),
         task_count_(checked_task_count(launch)),
         durable_(options.storage.durable),
-        dispatcher_(spec_.name(), task_count_, std::min(launch.threads, task_count_)),
+        dispatcher_(spec_.name(), task_count_, std::min(launch.threads, task_count_), options.max_queued_appends),
         random_seed_(std::random_device{}()) {
     open_tasks(cluster_dir, options.storage);
     const std::int64_t launched_at = clock_->now_millis();
@@ -71,12 +71,14 @@ class module_runtime {
   [[nodiscard]] const std::string& name() const noexcept { return spec_.name(); }
   [[nodiscard]] std::uint32_t task_count() const noexcept { return task_count_; }
 
-  // Queues a value-encoded record for depot partition `task`; the future follows `level`.
+  // Queues a value-encoded record for depot partition `task`, once the task's queue has room for
+  // it; the future follows `level`.
   std::future<void> append(std::uint32_t depot, std::uint32_t task, std::string record, ack_level level) {
     check_running();
     check_task(task);
     pending_ack ack = start_ack(level);
-    dispatcher_.dispatch(event{.task = task, .body = depot_append{depot, std::move(record)}, .ack = std::move(ack.completion)});
+    dispatcher_.dispatch_append(
+        event{.task = task, .body = depot_append{depot, std::move(record)}, .ack = std::move(ack.completion)});
     return std::move(ack.future);
   }
 
@@ -137,6 +139,7 @@ class module_runtime {
       metrics.module = name();
       metrics.task = t->index();
       metrics.queue_depth = dispatcher_.queue_depth(t->index());
+      metrics.blocked_appends = dispatcher_.blocked_appends(t->index());
       t->statistics().fill(metrics);
     }
   }

@@ -28,6 +28,10 @@ struct cluster_options {
   storage::environment_options storage{};
   /// The most events a worker takes into one round of group commit.
   std::size_t max_batch = 1000;
+  /// The most client appends that may wait in one task's queue. An append beyond it, at any ack
+  /// level (append_async included), waits for room: producers faster than the workers are slowed
+  /// to their pace instead of growing memory without bound.
+  std::size_t max_queued_appends = 100'000;
   test_hooks testing{};
 };
 
