@@ -867,6 +867,37 @@ TEST_CASE("a record that does not fit the map fails alone with storage_full", "[
   // end snippet: error-storage-full
 }
 
+TEST_CASE("a map that filled up is raised by launching again with a larger map_size", "[docs]") {
+  sluice_test::temp_dir dir;
+  auto options = test_options();
+  options.storage.map_size = std::size_t{1} << 20;
+  std::vector<std::string> acknowledged;
+  {
+    sluice::cluster cluster{dir.path(), options};
+    cluster.launch<CountModule>({.tasks = 1, .threads = 1});
+    const auto words = cluster.depot(CountModule::words);
+    for (int i = 0;; ++i) {
+      REQUIRE(i < 10'000);  // 1 MiB holds far fewer words of 400 bytes
+      std::string word = std::to_string(i) + std::string(400, 'w');
+      try {
+        words.append(word);
+      } catch (const sluice::storage_full&) {
+        break;
+      }
+      acknowledged.push_back(std::move(word));
+    }
+  }
+  REQUIRE(acknowledged.size() > 100);
+  options.storage.map_size = std::size_t{8} << 20;  // LMDB keeps the larger size from now on
+  sluice::cluster cluster{dir.path(), options};
+  cluster.launch<CountModule>({.tasks = 1, .threads = 1});
+  const auto counts = cluster.pstate(CountModule::counts);
+  for (const auto& word : acknowledged) REQUIRE(counts.select_one(path::key(word)) == 1);
+  const auto words = cluster.depot(CountModule::words);
+  for (int i = 0; i < 2000; ++i) words.append("more " + std::to_string(i) + std::string(400, 'm'));  // past 1 MiB
+  REQUIRE(counts.select_one(path::key("more 1999" + std::string(400, 'm'))) == 1);
+}
+
 // ---- limits -------------------------------------------------------------------------------------
 
 TEST_CASE("LMDB's key size limit: 511 bytes per entry key", "[docs][limits]") {
