@@ -2266,11 +2266,23 @@ struct stored_declaration {
   std::string stored_type;
 };
 
+/// The rest of a chain after a partitioner, as the target task runs it.
+struct hop_plan {
+  hop_plan(hop_handler handler, std::string stored_type = {})
+      : handler(std::move(handler)), stored_type(std::move(stored_type)) {}
+
+  hop_handler handler;
+  /// What its messages hold: the chain's source and the variables bound before the partitioner,
+  /// with their encodings. A launch refuses to deliver messages that an outbox kept from a hop of
+  /// another stored type; an empty one is not checked.
+  std::string stored_type;
+};
+
 struct topology_plan {
   std::string name;
   std::vector<stored_declaration> pstates;    // declared PStates, in declaration order
   std::vector<source_subscription> sources;
-  std::vector<hop_handler> hops;              // a hop's id is its index
+  std::vector<hop_plan> hops;                 // a hop's id is its index
 };
 
 struct tick_plan {
@@ -2402,6 +2414,7 @@ constexpr var<Name> operator""_v() {
 // ---- end sluice/dataflow/var.hpp
 
 #include <cstddef>
+#include <string>
 #include <tuple>
 #include <type_traits>
 
@@ -2436,6 +2449,15 @@ struct environment {
 
   template <class Var>
   using type_of = std::tuple_element_t<index_of<Var>, values>;
+
+  /// The variables in binding order, each with how its value is encoded: "(*id:string,*n:int64)".
+  static std::string describe() {
+    std::string out;
+    ((out += (out.empty() ? "" : ","), out += Bindings::var_type::name.view(), out += ":",
+      out += codec::describe_encoding<typename Bindings::value_type>()),
+     ...);
+    return "(" + out + ")";
+  }
 };
 
 /// The type an op argument has in environment Env: a variable's bound type, or the constant's own.
@@ -5280,12 +5302,14 @@ class stream_topology {
     if constexpr (dataflow::is_partition_op_v<std::tuple_element_t<I, Program>>) {
       using after = typename dataflow::state_before<I + 1, Program>::type;
       const std::uint32_t hop = std::get<I>(*shared).hop;
-      plan_.hops.push_back([shared, hop](dataflow::event_context& ctx, std::string_view payload) {
+      auto handler = [shared, hop](dataflow::event_context& ctx, std::string_view payload) {
         program_end end;
         const dataflow::resume_after<typename after::env> resume{hop};
         dataflow::run<I + 1, after>(*shared, ctx, codec::decode_value<typename after::env::values>(payload),
                                     dataflow::nothing{}, end, resume);
-      });
+      };
+      plan_.hops.emplace_back(std::move(handler),
+                              "from " + std::string(std::get<0>(*shared).depot.name) + ": " + after::env::describe());
     }
   }
 
@@ -6038,8 +6062,7 @@ class dispatcher {
 // ---- end sluice/runtime/dispatcher.hpp
 // ---- begin sluice/runtime/module_directory.hpp (included from sluice/runtime/module.hpp)
 // A module's directory: created whole or not at all, and never opened unless its stored
-// identity (format, module name, task count, task index) is what the launch expects, nor
-// launched unless every depot and PState it holds is declared with the type it was stored with.
+// identity (format, module name, task count, task index) is what the launch expects.
 
 // ---- begin sluice/runtime/layout.hpp (included from sluice/runtime/module_directory.hpp)
 // The on-disk layout of a module, in one place. Changing anything here changes the format:
@@ -6050,7 +6073,8 @@ class dispatcher {
 //     depot:<name>           uint64 offset (key-encoded) -> record bytes as appended
 //     pstate:<name>          the PState's partition (see pstate/layout.hpp)
 //     sluice:meta            "format", "module", "tasks", "task", "outbox-next-seq", and
-//                            "stored-type:<database>" for each depot and PState
+//                            "stored-type:<database>" for each depot and PState,
+//                            "hop-type:<topology>:<hop>" for each hop
 //     sluice:source-offsets  (topology, depot) -> the next depot offset the topology will process
 //     sluice:outbox          (target task, seq) -> outbox_message: hop messages not yet pruned
 //     sluice:applied         source task -> the highest outbox seq of it applied on this task
@@ -6087,6 +6111,11 @@ inline constexpr std::string_view outbox_next_seq = "outbox-next-seq";  // uint6
 // std::string: how the database's data is encoded (dataflow::stored_declaration::stored_type),
 // recorded by the first launch that declares it. Absent in directories made before it existed.
 inline std::string stored_type(std::string_view database) { return "stored-type:" + std::string(database); }
+// std::string: what hop `hop` of topology `topology` sends (dataflow::hop_plan::stored_type, with
+// the topology's name), as of the last launch: the hops that messages in outboxes were stored for.
+inline std::string hop_type(std::uint32_t topology, std::uint32_t hop) {
+  return "hop-type:" + std::to_string(topology) + ":" + std::to_string(hop);
+}
 }  // namespace meta_key
 
 inline std::string depot_database(std::string_view depot) { return "depot:" + std::string(depot); }
@@ -6140,7 +6169,6 @@ struct outbox_message {
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -6283,56 +6311,6 @@ inline std::vector<std::shared_ptr<storage::environment>> open_module_directory(
   return environments;
 }
 
-// Calls visit(kind, declaration, database name) for each depot and PState `plan` declares with a
-// stored type.
-template <class Visit>
-void for_each_typed_store(const dataflow::module_plan& plan, Visit visit) {
-  for (const dataflow::stored_declaration& depot : plan.depots)
-    if (!depot.stored_type.empty()) visit("depot", depot, depot_database(depot.name));
-  for (const dataflow::topology_plan& topology : plan.topologies)
-    for (const dataflow::stored_declaration& pstate : topology.pstates)
-      if (!pstate.stored_type.empty()) visit("PState", pstate, pstate_database(pstate.name));
-}
-
-// Refuses (cluster_error, nothing written) to launch `plan` on environments, opened and checked
-// by open_module_directory, that recorded another stored type for one of its depots or PStates:
-// the data would be misread. Then records the stored types the environments lack (new depots and
-// PStates, or a directory made before types were recorded), in every task alike.
-inline void check_stored_types(const std::filesystem::path& module_dir, const dataflow::module_plan& plan,
-                               const std::vector<std::shared_ptr<storage::environment>>& environments) {
-  const auto tasks = static_cast<std::uint32_t>(environments.size());
-  for (std::uint32_t t = 0; t < tasks; ++t) {
-    const storage::environment& env = *environments[t];
-    const storage::database meta = *env.find_database(meta_database);  // open_module_directory saw it
-    const auto txn = env.begin_read();
-    for_each_typed_store(plan, [&](std::string_view kind, const dataflow::stored_declaration& store, const std::string& database) {
-      std::optional<std::string> recorded;
-      try {
-        recorded = read_value<std::string>(txn, meta, meta_key::stored_type(database));
-      } catch (const decode_error& e) {
-        meta_check{task_directory(module_dir, t), plan.name, t, tasks}.foreign(std::string("its meta is corrupt: ") + e.what());
-      }
-      if (recorded && *recorded != store.stored_type)
-        throw cluster_error("the module '" + plan.name + "' in '" + module_dir.string() + "' stores its " + std::string(kind) +
-                            " '" + store.name + "' as " + *recorded + ", but the module now declares it as " +
-                            store.stored_type + "; stored data is never converted: declare the old type again, or a new " +
-                            std::string(kind) + " under another name");
-    });
-  }
-  for (const auto& env : environments) {
-    auto txn = env->begin_write();
-    const storage::database meta = env->open_database(txn, meta_database);
-    bool recorded_any = false;
-    for_each_typed_store(plan, [&](std::string_view, const dataflow::stored_declaration& store, const std::string& database) {
-      const std::string key = meta_key::stored_type(database);
-      if (txn.get(meta, key)) return;
-      txn.put(meta, key, codec::encode_value(store.stored_type));
-      recorded_any = true;
-    });
-    if (recorded_any) txn.commit();
-  }
-}
-
 }  // namespace sluice::runtime::detail
 // ---- end sluice/runtime/module_directory.hpp
 // ---- begin sluice/runtime/module_spec.hpp (included from sluice/runtime/module.hpp)
@@ -6442,8 +6420,8 @@ class module_spec {
         reject("the topology '" + topology.name + "' is declared twice");
       index_pstates(topology, t);
       index_sources(topology, t);
-      for (const dataflow::hop_handler& hop : topology.hops)
-        if (!hop) reject("the topology '" + topology.name + "' has an empty hop handler");
+      for (const dataflow::hop_plan& hop : topology.hops)
+        if (!hop.handler) reject("the topology '" + topology.name + "' has an empty hop handler");
     }
   }
 
@@ -6625,6 +6603,187 @@ inline std::size_t prune_outbox(storage::write_txn& txn, storage::database outbo
 
 }  // namespace sluice::runtime::detail
 // ---- end sluice/runtime/outbox.hpp
+// ---- begin sluice/runtime/stored_types.hpp (included from sluice/runtime/module.hpp)
+// What a module directory holds, checked against the code launched on it before anything is
+// written: every depot and PState must be declared with the encoding its data was stored with,
+// and every hop message an outbox still owes its target must find the hop it was stored for.
+// Either mismatch would make the data misread, or the messages run the wrong code or be dropped.
+
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sluice::runtime::detail {
+
+// The messages each task's outbox holds, by task.
+using stored_outboxes = std::vector<std::vector<outbound_message>>;
+
+inline stored_outboxes read_outboxes(const std::vector<std::shared_ptr<storage::environment>>& environments) {
+  stored_outboxes outboxes;
+  for (const auto& env : environments) {
+    auto& messages = outboxes.emplace_back();
+    if (const auto outbox = env->find_database(outbox_database)) {  // absent until a first launch
+      auto txn = env->begin_read();
+      messages = read_outbox(txn, *outbox);
+    }
+  }
+  return outboxes;
+}
+
+class stored_type_check {
+ public:
+  // `environments` were opened and checked by open_module_directory; `outboxes` read from them.
+  stored_type_check(const std::filesystem::path& module_dir, const dataflow::module_plan& plan,
+                    const std::vector<std::shared_ptr<storage::environment>>& environments,
+                    const stored_outboxes& outboxes)
+      : module_dir_(module_dir), plan_(plan), environments_(environments), outboxes_(outboxes) {}
+
+  // Throws cluster_error, having written nothing, at the first mismatch; then records in every
+  // task what the directory lacks (types of new depots and PStates, or of a directory made before
+  // types were recorded) and the stored type of every hop of the plan.
+  void run() const {
+    for (std::uint32_t t = 0; t < environments_.size(); ++t) verify_stores(t);
+    verify_pending_hops();
+    for (const auto& env : environments_) record(*env);
+  }
+
+ private:
+  // Calls visit(kind, declaration, meta key) for each depot and PState declared with a type.
+  template <class Visit>
+  void for_each_typed_store(Visit visit) const {
+    for (const dataflow::stored_declaration& depot : plan_.depots)
+      if (!depot.stored_type.empty()) visit("depot", depot, meta_key::stored_type(depot_database(depot.name)));
+    for (const dataflow::topology_plan& topology : plan_.topologies)
+      for (const dataflow::stored_declaration& pstate : topology.pstates)
+        if (!pstate.stored_type.empty()) visit("PState", pstate, meta_key::stored_type(pstate_database(pstate.name)));
+  }
+
+  // What the plan says of hop `hop` of topology `topology`, as recorded: nullopt for a hop it
+  // does not check, "no such hop" for one it does not have.
+  std::optional<std::string> hop_type(std::uint32_t topology, std::uint32_t hop) const {
+    if (topology >= plan_.topologies.size() || hop >= plan_.topologies[topology].hops.size()) return "no such hop";
+    const dataflow::topology_plan& declared = plan_.topologies[topology];
+    if (declared.hops[hop].stored_type.empty()) return std::nullopt;
+    return "topology '" + declared.name + "', " + declared.hops[hop].stored_type;
+  }
+
+  template <class T>
+  std::optional<T> read_meta(std::uint32_t task, const storage::read_txn& txn, storage::database meta,
+                             std::string_view key) const {
+    try {
+      return read_value<T>(txn, meta, key);
+    } catch (const decode_error& e) {
+      meta_check{task_directory(module_dir_, task), plan_.name, task, task_count()}.foreign(
+          std::string("its meta is corrupt: ") + e.what());
+    }
+  }
+
+  void verify_stores(std::uint32_t task) const {
+    const storage::environment& env = *environments_[task];
+    const storage::database meta = *env.find_database(meta_database);
+    const auto txn = env.begin_read();
+    for_each_typed_store([&](std::string_view kind, const dataflow::stored_declaration& store, const std::string& key) {
+      const auto recorded = read_meta<std::string>(task, txn, meta, key);
+      if (recorded && *recorded != store.stored_type)
+        refuse("it stores its " + std::string(kind) + " '" + store.name + "' as " + *recorded +
+               ", but the module now declares it as " + store.stored_type +
+               "; stored data is never converted: declare the old type again, or a new " + std::string(kind) +
+               " under another name");
+    });
+  }
+
+  // Refuses messages that their targets have not applied yet if the hop they name has changed.
+  void verify_pending_hops() const {
+    for (const auto& [hop, count] : pending_hops()) {
+      const auto& [topology, index, source] = hop;
+      const storage::environment& env = *environments_[source];
+      const storage::database meta = *env.find_database(meta_database);
+      const auto txn = env.begin_read();
+      const auto recorded = read_meta<std::string>(source, txn, meta, meta_key::hop_type(topology, index));
+      const auto declared = hop_type(topology, index);
+      if (!recorded || !declared || *recorded == *declared) continue;
+      refuse("the outbox of task " + std::to_string(source) + " holds " + std::to_string(count) +
+             " hop messages not yet applied for hop " + std::to_string(index) + " of topology " +
+             std::to_string(topology) + ", stored for " + *recorded + ", where the module now has " + *declared +
+             "; they would be misread or dropped: launch the code that stored them until every outbox is empty "
+             "(sluice_outbox_size 0), then change it");
+    }
+  }
+
+  struct pending_hop {
+    std::uint32_t topology;
+    std::uint32_t hop;
+    std::uint32_t source_task;
+    auto operator<=>(const pending_hop&) const = default;
+  };
+
+  // The hops that messages in outboxes still owe their targets, with how many of them, by source.
+  std::map<pending_hop, std::size_t> pending_hops() const {
+    const auto applied = applied_seqs();
+    std::map<pending_hop, std::size_t> pending;
+    for (std::uint32_t source = 0; source < outboxes_.size(); ++source)
+      for (const outbound_message& m : outboxes_[source])
+        if (m.target_task < task_count() && m.seq > applied[m.target_task][source])
+          ++pending[{m.message.topology, m.message.hop, source}];
+    return pending;
+  }
+
+  // [target][source]: the highest sequence number of source's messages that target has applied.
+  std::vector<std::vector<std::uint64_t>> applied_seqs() const {
+    std::vector<std::vector<std::uint64_t>> seqs(task_count(), std::vector<std::uint64_t>(task_count(), 0));
+    for (std::uint32_t target = 0; target < task_count(); ++target) {
+      const storage::environment& env = *environments_[target];
+      const auto applied = env.find_database(applied_database);
+      if (!applied) continue;
+      const auto txn = env.begin_read();
+      for (std::uint32_t source = 0; source < task_count(); ++source)
+        seqs[target][source] = read_meta<std::uint64_t>(target, txn, *applied, applied_key(source)).value_or(0);
+    }
+    return seqs;
+  }
+
+  // Commits only if something changed: most launches write nothing.
+  void record(storage::environment& env) const {
+    auto txn = env.begin_write();
+    const storage::database meta = env.open_database(txn, meta_database);
+    bool changed = false;
+    const auto put_if_other = [&](const std::string& key, const std::string& value) {
+      const std::string encoded = codec::encode_value(value);
+      if (txn.get(meta, key) == encoded) return;
+      txn.put(meta, key, encoded);
+      changed = true;
+    };
+    for_each_typed_store([&](std::string_view, const dataflow::stored_declaration& store, const std::string& key) {
+      if (!txn.get(meta, key)) put_if_other(key, store.stored_type);
+    });
+    for (std::uint32_t t = 0; t < plan_.topologies.size(); ++t)
+      for (std::uint32_t h = 0; h < plan_.topologies[t].hops.size(); ++h)
+        if (const auto declared = hop_type(t, h)) put_if_other(meta_key::hop_type(t, h), *declared);
+    if (changed) txn.commit();
+  }
+
+  [[noreturn]] void refuse(const std::string& why) const {
+    throw cluster_error("the module '" + plan_.name + "' in '" + module_dir_.string() + "' cannot be launched: " + why);
+  }
+
+  [[nodiscard]] std::uint32_t task_count() const noexcept { return static_cast<std::uint32_t>(environments_.size()); }
+
+  const std::filesystem::path& module_dir_;
+  const dataflow::module_plan& plan_;
+  const std::vector<std::shared_ptr<storage::environment>>& environments_;
+  const stored_outboxes& outboxes_;
+};
+
+}  // namespace sluice::runtime::detail
+// ---- end sluice/runtime/stored_types.hpp
 // ---- begin sluice/runtime/task.hpp (included from sluice/runtime/module.hpp)
 // One task of a launched module: its LMDB environment, the handles of its named databases, and
 // the state its worker keeps. Depots, PStates and bookkeeping of the task all live in it, so each
@@ -6922,7 +7081,7 @@ class task_round {
       throw cluster_error("a hop message from task " + std::to_string(delivery.source_task) + " names hop " +
                           std::to_string(delivery.hop) + " of topology " + std::to_string(delivery.topology) +
                           ", which the module '" + spec_.name() + "' does not have");
-    return topologies[delivery.topology].hops[delivery.hop];
+    return topologies[delivery.topology].hops[delivery.hop].handler;
   }
 
   static void note_applied(round_result& result, const hop_delivery& delivery) {
@@ -7144,10 +7303,10 @@ class module_runtime {
         durable_(options.storage.durable),
         dispatcher_(spec_.name(), task_count_, std::min(launch.threads, task_count_), options.max_queued_appends),
         random_seed_(std::random_device{}()) {
-    open_tasks(cluster_dir, options.storage);
+    stored_outboxes outboxes = open_tasks(cluster_dir, options.storage);
     const std::int64_t launched_at = clock_->now_millis();
     for (const dataflow::tick_plan& tick : spec_.plan().ticks) schedules_.emplace_back(launched_at, tick.interval);
-    resend_outboxes();
+    resend(std::move(outboxes));
     start_workers(worker_settings{options.max_batch, options.testing});  // last: a throw after it would leave threads
   }
 
@@ -7283,26 +7442,29 @@ class module_runtime {
                               std::to_string(task_count_) + " tasks");
   }
 
-  void open_tasks(const std::filesystem::path& cluster_dir, storage::environment_options options) {
+  // Opens the module's directory and checks it holds what the plan expects (stored_types.hpp);
+  // returns what its outboxes hold.
+  stored_outboxes open_tasks(const std::filesystem::path& cluster_dir, storage::environment_options options) {
     options.max_databases = std::max(options.max_databases, spec_.database_count());
     const auto environments = open_module_directory(cluster_dir, name(), task_count_, options);
-    check_stored_types(module_directory(cluster_dir, name()), spec_.plan(), environments);
+    stored_outboxes outboxes = read_outboxes(environments);
+    stored_type_check{module_directory(cluster_dir, name()), spec_.plan(), environments, outboxes}.run();
     for (std::uint32_t t = 0; t < task_count_; ++t)
       tasks_.push_back(std::make_unique<task>(t, task_count_, environments[t], spec_));
+    return outboxes;
   }
 
   // Re-sends every outbox before any new event is queued, so each target sees each source's
   // messages in sequence; targets skip those a previous launch applied.
-  void resend_outboxes() {
-    for (const auto& source : tasks_) {
-      auto txn = source->environment().begin_read();
-      std::vector<outbound_message> messages = read_outbox(txn, source->databases().outbox);
-      source->statistics().set_outbox_size(messages.size());
+  void resend(stored_outboxes outboxes) {
+    for (std::uint32_t source = 0; source < task_count_; ++source) {
+      std::vector<outbound_message>& messages = outboxes[source];
+      tasks_[source]->statistics().set_outbox_size(messages.size());
       std::vector<event> deliveries;
       for (outbound_message& m : messages)
         deliveries.push_back(event{
             .task = m.target_task,
-            .body = hop_delivery{source->index(), m.seq, m.message.topology, m.message.hop, std::move(m.message.payload)},
+            .body = hop_delivery{source, m.seq, m.message.topology, m.message.hop, std::move(m.message.payload)},
             .ack = nullptr,
         });
       dispatcher_.dispatch(deliveries);

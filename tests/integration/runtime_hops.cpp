@@ -42,7 +42,7 @@ sluice::dataflow::module_plan gated_plan(std::shared_future<void> gate) {
     sluice_test::count(context, 0, item);
     context.hops.send(context.task, 0, std::string(record));
   }});
-  topology.hops.push_back([](event_context& context, std::string_view payload) {
+  topology.hops.emplace_back([](event_context& context, std::string_view payload) {
     sluice_test::count(context, 1, sluice::codec::decode_value<std::string>(payload));
   });
   return module_plan{.name = "items", .depots = {{"*items"}}, .ticks = {}, .topologies = {std::move(topology)}};
@@ -59,7 +59,7 @@ sluice::dataflow::module_plan chain_plan() {
   topology.sources.push_back({"*chain", [](event_context& context, std::string_view record) {
     context.hops.send((context.task + 1) % context.task_count, 0, std::string(record));
   }});
-  topology.hops.push_back([](event_context& context, std::string_view payload) {
+  topology.hops.emplace_back([](event_context& context, std::string_view payload) {
     const auto depth = sluice::codec::decode_value<std::uint32_t>(payload);
     sluice_test::count(context, 0, "depth-" + std::to_string(depth));
     if (depth > 0) context.hops.send((context.task + 1) % context.task_count, 0, sluice::codec::encode_value(depth - 1));

@@ -1,7 +1,8 @@
-// A data directory records how each depot's records and each PState's data are encoded. A launch
-// whose code declares one of them with another type is refused before anything is written, so
-// the stored bytes are never misread; types that encode alike are accepted. Clients whose
-// descriptor disagrees with the launched module are refused too.
+// A data directory records how each depot's records and each PState's data are encoded, and what
+// each hop sends. A launch whose code declares a depot or PState with another type, or changes a
+// hop that messages kept in an outbox still wait for, is refused before anything is written, so
+// stored bytes are never misread and messages never dropped; types that encode alike are
+// accepted. Clients whose descriptor disagrees with the launched module are refused too.
 
 #include "runtime_fixture.hpp"
 
@@ -193,4 +194,80 @@ TEST_CASE("a client whose descriptor disagrees with the launched module is refus
   constexpr auto same_encoding = sluice::depot<"*notes", renamed_note>(sluice::hash_by<&renamed_note::author>);
   cluster.depot(same_encoding).append({"ann", "by another name"});
   CHECK(cluster.pstate(notes_module::by_user).select(path::key("ann").all()) == std::vector<std::string>{"by another name"});
+}
+
+namespace {
+
+enum class counting { after_hop, measured_before_hop, without_hop };
+
+// Counts words on the task hash_by would pick, after a hop from task 0, where every word is
+// appended; or binds the word's length before the hop too; or counts on task 0, with no hop.
+template <counting How>
+struct counting_module {
+  static constexpr std::string_view name = "counting";
+  static constexpr auto words =
+      sluice::depot<"*words", std::string>([](const std::string&, std::uint32_t) { return std::uint32_t{0}; });
+  static constexpr auto counts = sluice::pstate<"$$counts", sluice::map_schema<std::string, std::int64_t>>;
+
+  void define(sluice::setup& setup, sluice::topologies& topologies) const {
+    setup.declare(words);
+    auto& core = topologies.stream("core");
+    core.declare(counts);
+    const auto count = path::key("*word"_v).null_to_val(std::int64_t{0}).term([](std::int64_t n) { return n + 1; });
+    if constexpr (How == counting::after_hop)
+      core.add(sluice::source(words).out("*word"_v).hash_partition("*word"_v).local_transform(counts, count));
+    else if constexpr (How == counting::measured_before_hop)
+      core.add(sluice::source(words).out("*word"_v)
+          .each([](const std::string& word) { return word.size(); }, "*word"_v).out("*length"_v)
+          .hash_partition("*word"_v)
+          .local_transform(counts, count));
+    else
+      core.add(sluice::source(words).out("*word"_v).local_transform(counts, count));
+  }
+};
+
+// Words that hash_partition sends from task 0 to task 1 of two.
+std::vector<std::string> words_for_task_1(std::size_t n) {
+  std::vector<std::string> words;
+  for (int i = 0; words.size() < n; ++i)
+    if (const std::string word = "word-" + std::to_string(i); sluice::codec::key_hash(word) % 2 == 1) words.push_back(word);
+  return words;
+}
+
+}  // namespace
+
+TEST_CASE("hop messages an outbox kept are delivered only to the hop they were stored for", "[runtime][recovery][types]") {
+  sluice_test::temp_dir dir;
+  constexpr sluice::launch_options two_tasks_one_thread{.tasks = 2, .threads = 1};
+  const auto words = words_for_task_1(4);  // three kept in the outbox, one to flush it
+  {
+    auto options = sluice_test::runtime_options();
+    options.testing.deliver_hops = false;  // as if the process died right after each commit
+    sluice::cluster cluster{dir.path(), options};
+    cluster.launch<counting_module<counting::after_hop>>(two_tasks_one_thread);
+    for (std::size_t i = 0; i < 3; ++i) cluster.depot(counting_module<counting::after_hop>::words).append(words[i]);
+  }
+  {
+    sluice::cluster cluster{dir.path(), sluice_test::runtime_options()};
+    CHECK_THROWS_WITH(cluster.launch<counting_module<counting::measured_before_hop>>(two_tasks_one_thread),
+                      Catch::Contains("the outbox of task 0 holds 3 hop messages not yet applied for hop 0 of topology 0, "
+                                      "stored for topology 'core', from *words: (*word:string), where the module now "
+                                      "has topology 'core', from *words: (*word:string,*length:uint64)") &&
+                          Catch::Contains("launch the code that stored them until every outbox is empty"));
+    CHECK_THROWS_WITH(cluster.launch<counting_module<counting::without_hop>>(two_tasks_one_thread),
+                      Catch::Contains("stored for topology 'core', from *words: (*word:string), where the module now "
+                                      "has no such hop"));
+  }
+  {
+    // The code that stored them delivers them; once applied, they hold nothing back.
+    sluice::cluster cluster{dir.path(), sluice_test::runtime_options()};
+    cluster.launch<counting_module<counting::after_hop>>(two_tasks_one_thread);
+    cluster.depot(counting_module<counting::after_hop>::words).append(words[3]);  // its message follows those re-sent
+    const auto counts = cluster.pstate(counting_module<counting::after_hop>::counts);
+    for (const auto& word : words) CHECK(counts.select_one(path::key(word)) == 1);
+  }
+  sluice::cluster cluster{dir.path(), sluice_test::runtime_options()};
+  cluster.launch<counting_module<counting::measured_before_hop>>(two_tasks_one_thread);
+  cluster.depot(counting_module<counting::measured_before_hop>::words).append(words[0]);
+  CHECK(cluster.pstate(counting_module<counting::measured_before_hop>::counts).select_one(path::key(words[0])) == 2);
 }

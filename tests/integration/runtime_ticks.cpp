@@ -42,7 +42,7 @@ sluice::dataflow::module_plan tick_plan(milliseconds fast, milliseconds slow, st
       if (name == "*fast") context.hops.send_to_all(0, std::string(record));
     }});
   }
-  topology.hops.push_back([](event_context& context, std::string_view) {
+  topology.hops.emplace_back([](event_context& context, std::string_view) {
     sluice_test::count(context, 1, sluice_test::task_key(context.task));
   });
   return module_plan{.name = "clock", .depots = {}, .ticks = {{"*fast", fast}, {"*slow", slow}},

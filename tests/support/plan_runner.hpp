@@ -83,7 +83,7 @@ class plan_runner : private sluice::dataflow::hop_sink {
     while (!queue_.empty()) {
       message m = std::move(queue_.front());
       queue_.pop_front();
-      run(m.topology, m.target, now, [&](auto& ctx) { plan_.topologies[m.topology].hops[m.hop](ctx, m.payload); });
+      run(m.topology, m.target, now, [&](auto& ctx) { plan_.topologies[m.topology].hops[m.hop].handler(ctx, m.payload); });
     }
   }
 

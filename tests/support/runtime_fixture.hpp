@@ -101,12 +101,12 @@ inline sluice::dataflow::module_plan word_count_plan(std::string name = "words")
   topology.sources.push_back({"*announcements", [](event_context& context, std::string_view record) {
     context.hops.send_to_all(deliver_announcement_hop, std::string(record));
   }});
-  topology.hops.push_back([](event_context& context, std::string_view payload) {  // count_word_hop
+  topology.hops.emplace_back([](event_context& context, std::string_view payload) {  // count_word_hop
     const auto word = sluice::codec::decode_value<std::string>(payload);
     if (word == "crash") throw std::runtime_error("crash while counting");
     count(context, 1, word);
   });
-  topology.hops.push_back([](event_context& context, std::string_view payload) {  // deliver_announcement_hop
+  topology.hops.emplace_back([](event_context& context, std::string_view payload) {  // deliver_announcement_hop
     const auto text = sluice::codec::decode_value<std::string>(payload);
     pstate_of<log_schema>(context, 2).transform(context.txn, sluice::path::key(task_key(context.task)).after_elem().term_val(text));
   });

@@ -2,9 +2,11 @@
 // The type-level environment of a chain: which variables are bound, in binding order, and their
 // types. At run time the values travel as a std::tuple in the same order.
 
+#include <sluice/codec/describe.hpp>
 #include <sluice/dataflow/var.hpp>
 
 #include <cstddef>
+#include <string>
 #include <tuple>
 #include <type_traits>
 
@@ -39,6 +41,15 @@ struct environment {
 
   template <class Var>
   using type_of = std::tuple_element_t<index_of<Var>, values>;
+
+  /// The variables in binding order, each with how its value is encoded: "(*id:string,*n:int64)".
+  static std::string describe() {
+    std::string out;
+    ((out += (out.empty() ? "" : ","), out += Bindings::var_type::name.view(), out += ":",
+      out += codec::describe_encoding<typename Bindings::value_type>()),
+     ...);
+    return "(" + out + ")";
+  }
 };
 
 /// The type an op argument has in environment Env: a variable's bound type, or the constant's own.

@@ -58,11 +58,23 @@ struct stored_declaration {
   std::string stored_type;
 };
 
+/// The rest of a chain after a partitioner, as the target task runs it.
+struct hop_plan {
+  hop_plan(hop_handler handler, std::string stored_type = {})
+      : handler(std::move(handler)), stored_type(std::move(stored_type)) {}
+
+  hop_handler handler;
+  /// What its messages hold: the chain's source and the variables bound before the partitioner,
+  /// with their encodings. A launch refuses to deliver messages that an outbox kept from a hop of
+  /// another stored type; an empty one is not checked.
+  std::string stored_type;
+};
+
 struct topology_plan {
   std::string name;
   std::vector<stored_declaration> pstates;    // declared PStates, in declaration order
   std::vector<source_subscription> sources;
-  std::vector<hop_handler> hops;              // a hop's id is its index
+  std::vector<hop_plan> hops;                 // a hop's id is its index
 };
 
 struct tick_plan {

@@ -150,12 +150,14 @@ class stream_topology {
     if constexpr (dataflow::is_partition_op_v<std::tuple_element_t<I, Program>>) {
       using after = typename dataflow::state_before<I + 1, Program>::type;
       const std::uint32_t hop = std::get<I>(*shared).hop;
-      plan_.hops.push_back([shared, hop](dataflow::event_context& ctx, std::string_view payload) {
+      auto handler = [shared, hop](dataflow::event_context& ctx, std::string_view payload) {
         program_end end;
         const dataflow::resume_after<typename after::env> resume{hop};
         dataflow::run<I + 1, after>(*shared, ctx, codec::decode_value<typename after::env::values>(payload),
                                     dataflow::nothing{}, end, resume);
-      });
+      };
+      plan_.hops.emplace_back(std::move(handler),
+                              "from " + std::string(std::get<0>(*shared).depot.name) + ": " + after::env::describe());
     }
   }
 

@@ -7,7 +7,8 @@
 //     depot:<name>           uint64 offset (key-encoded) -> record bytes as appended
 //     pstate:<name>          the PState's partition (see pstate/layout.hpp)
 //     sluice:meta            "format", "module", "tasks", "task", "outbox-next-seq", and
-//                            "stored-type:<database>" for each depot and PState
+//                            "stored-type:<database>" for each depot and PState,
+//                            "hop-type:<topology>:<hop>" for each hop
 //     sluice:source-offsets  (topology, depot) -> the next depot offset the topology will process
 //     sluice:outbox          (target task, seq) -> outbox_message: hop messages not yet pruned
 //     sluice:applied         source task -> the highest outbox seq of it applied on this task
@@ -48,6 +49,11 @@ inline constexpr std::string_view outbox_next_seq = "outbox-next-seq";  // uint6
 // std::string: how the database's data is encoded (dataflow::stored_declaration::stored_type),
 // recorded by the first launch that declares it. Absent in directories made before it existed.
 inline std::string stored_type(std::string_view database) { return "stored-type:" + std::string(database); }
+// std::string: what hop `hop` of topology `topology` sends (dataflow::hop_plan::stored_type, with
+// the topology's name), as of the last launch: the hops that messages in outboxes were stored for.
+inline std::string hop_type(std::uint32_t topology, std::uint32_t hop) {
+  return "hop-type:" + std::to_string(topology) + ":" + std::to_string(hop);
+}
 }  // namespace meta_key
 
 inline std::string depot_database(std::string_view depot) { return "depot:" + std::string(depot); }

@@ -14,6 +14,7 @@
 #include <sluice/runtime/module_spec.hpp>
 #include <sluice/runtime/options.hpp>
 #include <sluice/runtime/outbox.hpp>
+#include <sluice/runtime/stored_types.hpp>
 #include <sluice/runtime/task.hpp>
 #include <sluice/runtime/tick_schedule.hpp>
 #include <sluice/runtime/worker.hpp>
@@ -56,10 +57,10 @@ class module_runtime {
         durable_(options.storage.durable),
         dispatcher_(spec_.name(), task_count_, std::min(launch.threads, task_count_), options.max_queued_appends),
         random_seed_(std::random_device{}()) {
-    open_tasks(cluster_dir, options.storage);
+    stored_outboxes outboxes = open_tasks(cluster_dir, options.storage);
     const std::int64_t launched_at = clock_->now_millis();
     for (const dataflow::tick_plan& tick : spec_.plan().ticks) schedules_.emplace_back(launched_at, tick.interval);
-    resend_outboxes();
+    resend(std::move(outboxes));
     start_workers(worker_settings{options.max_batch, options.testing});  // last: a throw after it would leave threads
   }
 
@@ -195,26 +196,29 @@ class module_runtime {
                               std::to_string(task_count_) + " tasks");
   }
 
-  void open_tasks(const std::filesystem::path& cluster_dir, storage::environment_options options) {
+  // Opens the module's directory and checks it holds what the plan expects (stored_types.hpp);
+  // returns what its outboxes hold.
+  stored_outboxes open_tasks(const std::filesystem::path& cluster_dir, storage::environment_options options) {
     options.max_databases = std::max(options.max_databases, spec_.database_count());
     const auto environments = open_module_directory(cluster_dir, name(), task_count_, options);
-    check_stored_types(module_directory(cluster_dir, name()), spec_.plan(), environments);
+    stored_outboxes outboxes = read_outboxes(environments);
+    stored_type_check{module_directory(cluster_dir, name()), spec_.plan(), environments, outboxes}.run();
     for (std::uint32_t t = 0; t < task_count_; ++t)
       tasks_.push_back(std::make_unique<task>(t, task_count_, environments[t], spec_));
+    return outboxes;
   }
 
   // Re-sends every outbox before any new event is queued, so each target sees each source's
   // messages in sequence; targets skip those a previous launch applied.
-  void resend_outboxes() {
-    for (const auto& source : tasks_) {
-      auto txn = source->environment().begin_read();
-      std::vector<outbound_message> messages = read_outbox(txn, source->databases().outbox);
-      source->statistics().set_outbox_size(messages.size());
+  void resend(stored_outboxes outboxes) {
+    for (std::uint32_t source = 0; source < task_count_; ++source) {
+      std::vector<outbound_message>& messages = outboxes[source];
+      tasks_[source]->statistics().set_outbox_size(messages.size());
       std::vector<event> deliveries;
       for (outbound_message& m : messages)
         deliveries.push_back(event{
             .task = m.target_task,
-            .body = hop_delivery{source->index(), m.seq, m.message.topology, m.message.hop, std::move(m.message.payload)},
+            .body = hop_delivery{source, m.seq, m.message.topology, m.message.hop, std::move(m.message.payload)},
             .ack = nullptr,
         });
       dispatcher_.dispatch(deliveries);

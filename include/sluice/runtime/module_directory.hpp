@@ -1,10 +1,8 @@
 #pragma once
 // A module's directory: created whole or not at all, and never opened unless its stored
-// identity (format, module name, task count, task index) is what the launch expects, nor
-// launched unless every depot and PState it holds is declared with the type it was stored with.
+// identity (format, module name, task count, task index) is what the launch expects.
 
 #include <sluice/codec/decode_error.hpp>
-#include <sluice/dataflow/plan.hpp>
 #include <sluice/runtime/cluster_error.hpp>
 #include <sluice/runtime/layout.hpp>
 #include <sluice/storage/environment.hpp>
@@ -15,7 +13,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -156,56 +153,6 @@ inline std::vector<std::shared_ptr<storage::environment>> open_module_directory(
   for (std::uint32_t t = 0; t < tasks; ++t)  // task 0 first: it reports a task count mismatch
     environments.push_back(open_task_environment(dir, module, t, tasks, options));
   return environments;
-}
-
-// Calls visit(kind, declaration, database name) for each depot and PState `plan` declares with a
-// stored type.
-template <class Visit>
-void for_each_typed_store(const dataflow::module_plan& plan, Visit visit) {
-  for (const dataflow::stored_declaration& depot : plan.depots)
-    if (!depot.stored_type.empty()) visit("depot", depot, depot_database(depot.name));
-  for (const dataflow::topology_plan& topology : plan.topologies)
-    for (const dataflow::stored_declaration& pstate : topology.pstates)
-      if (!pstate.stored_type.empty()) visit("PState", pstate, pstate_database(pstate.name));
-}
-
-// Refuses (cluster_error, nothing written) to launch `plan` on environments, opened and checked
-// by open_module_directory, that recorded another stored type for one of its depots or PStates:
-// the data would be misread. Then records the stored types the environments lack (new depots and
-// PStates, or a directory made before types were recorded), in every task alike.
-inline void check_stored_types(const std::filesystem::path& module_dir, const dataflow::module_plan& plan,
-                               const std::vector<std::shared_ptr<storage::environment>>& environments) {
-  const auto tasks = static_cast<std::uint32_t>(environments.size());
-  for (std::uint32_t t = 0; t < tasks; ++t) {
-    const storage::environment& env = *environments[t];
-    const storage::database meta = *env.find_database(meta_database);  // open_module_directory saw it
-    const auto txn = env.begin_read();
-    for_each_typed_store(plan, [&](std::string_view kind, const dataflow::stored_declaration& store, const std::string& database) {
-      std::optional<std::string> recorded;
-      try {
-        recorded = read_value<std::string>(txn, meta, meta_key::stored_type(database));
-      } catch (const decode_error& e) {
-        meta_check{task_directory(module_dir, t), plan.name, t, tasks}.foreign(std::string("its meta is corrupt: ") + e.what());
-      }
-      if (recorded && *recorded != store.stored_type)
-        throw cluster_error("the module '" + plan.name + "' in '" + module_dir.string() + "' stores its " + std::string(kind) +
-                            " '" + store.name + "' as " + *recorded + ", but the module now declares it as " +
-                            store.stored_type + "; stored data is never converted: declare the old type again, or a new " +
-                            std::string(kind) + " under another name");
-    });
-  }
-  for (const auto& env : environments) {
-    auto txn = env->begin_write();
-    const storage::database meta = env->open_database(txn, meta_database);
-    bool recorded_any = false;
-    for_each_typed_store(plan, [&](std::string_view, const dataflow::stored_declaration& store, const std::string& database) {
-      const std::string key = meta_key::stored_type(database);
-      if (txn.get(meta, key)) return;
-      txn.put(meta, key, codec::encode_value(store.stored_type));
-      recorded_any = true;
-    });
-    if (recorded_any) txn.commit();
-  }
 }
 
 }  // namespace sluice::runtime::detail

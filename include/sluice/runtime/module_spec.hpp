@@ -108,8 +108,8 @@ class module_spec {
         reject("the topology '" + topology.name + "' is declared twice");
       index_pstates(topology, t);
       index_sources(topology, t);
-      for (const dataflow::hop_handler& hop : topology.hops)
-        if (!hop) reject("the topology '" + topology.name + "' has an empty hop handler");
+      for (const dataflow::hop_plan& hop : topology.hops)
+        if (!hop.handler) reject("the topology '" + topology.name + "' has an empty hop handler");
     }
   }
 

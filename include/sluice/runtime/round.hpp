@@ -166,7 +166,7 @@ class task_round {
       throw cluster_error("a hop message from task " + std::to_string(delivery.source_task) + " names hop " +
                           std::to_string(delivery.hop) + " of topology " + std::to_string(delivery.topology) +
                           ", which the module '" + spec_.name() + "' does not have");
-    return topologies[delivery.topology].hops[delivery.hop];
+    return topologies[delivery.topology].hops[delivery.hop].handler;
   }
 
   static void note_applied(round_result& result, const hop_delivery& delivery) {
