@@ -7098,6 +7098,7 @@ class task_round {
 }  // namespace sluice::runtime::detail
 // ---- end sluice/runtime/round.hpp
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -7136,6 +7137,11 @@ class worker {
     if (thread_.joinable()) thread_.join();
   }
 
+  // Whether the calling thread is this worker's; any thread may ask.
+  [[nodiscard]] bool is_current_thread() const noexcept {
+    return running_thread_.load(std::memory_order_relaxed) == std::this_thread::get_id();
+  }
+
   // Returns once the worker is between batches, and keeps it there until the matching resume():
   // meanwhile its tasks have no write transaction open, and events wait in its queue. Pauses
   // nest. A paused worker cannot stop, so every pause() must be resumed before join().
@@ -7155,6 +7161,7 @@ class worker {
 
  private:
   void run() {
+    running_thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
     std::vector<event> batch;
     while (dispatcher_.queue(index_).pop_batch(settings_.max_batch, batch)) {
       enter_batch();
@@ -7246,6 +7253,9 @@ class worker {
   std::size_t pauses_ = 0;
   bool in_batch_ = false;
   std::thread thread_;
+  // thread_'s id, stored by the thread itself before it runs anything: join() changes thread_
+  // while others may ask, and only the worker's own thread needs to find its id here.
+  std::atomic<std::thread::id> running_thread_{};
 };
 
 // Keeps a worker paused for as long as it lives.
@@ -7323,6 +7333,7 @@ class module_runtime {
   std::future<void> append(std::uint32_t depot, std::uint32_t task, std::string record, ack_level level) {
     check_running();
     check_task(task);
+    check_not_a_worker();
     pending_ack ack = start_ack(level);
     dispatcher_.dispatch_append(
         event{.task = task, .body = depot_append{depot, std::move(record)}, .ack = std::move(ack.completion)});
@@ -7434,6 +7445,16 @@ class module_runtime {
   void check_running() const {
     if (stopped_.load(std::memory_order_acquire))
       throw cluster_stopped("the cluster running the module '" + name() + "' has stopped");
+  }
+
+  // A handler appending to its own module would have its worker wait for itself: for the ack, or
+  // for room in a full queue.
+  void check_not_a_worker() const {
+    for (const auto& w : workers_)
+      if (w->is_current_thread())
+        throw std::logic_error("sluice: a handler of the module '" + name() +
+                               "' appended to one of its depots through a client, and its worker would wait for "
+                               "itself; emit what it would append within the chain instead");
   }
 
   void check_task(std::uint32_t task) const {

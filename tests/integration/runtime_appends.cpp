@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <future>
 #include <memory>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -64,6 +65,21 @@ struct gated_module {
     core.add(sluice::source(items).out("*item"_v)
         .each([g = held](const std::string& item) { g->pass(item); }, "*item"_v)
         .local_transform(seen, path::key("*item"_v).term_val(std::int64_t{1})));
+  }
+};
+
+// A chain whose handler appends to the module's own depot through a client, as it must not.
+struct self_appending_module {
+  static constexpr std::string_view name = "self-appending";
+  static constexpr auto items = sluice::depot<"*items", std::string>(sluice::random_partition);
+  using client = sluice::depot_client<std::string, sluice::random_partition_t>;
+  std::shared_ptr<std::optional<client>> own_depot = std::make_shared<std::optional<client>>();
+
+  void define(sluice::setup& setup, sluice::topologies& topologies) const {
+    setup.declare(items);
+    topologies.stream("core").add(sluice::source(items).out("*item"_v)
+        .each([depot = own_depot](const std::string& item) { (*depot)->append(item + " again", sluice::ack_level::none); },
+              "*item"_v));
   }
 };
 
@@ -233,4 +249,16 @@ TEST_CASE("appends beyond max_queued_appends wait for room, whatever their ack l
 
   options.max_queued_appends = 0;
   CHECK_THROWS_AS(sluice::cluster(dir.path() / "other", options), std::invalid_argument);
+}
+
+TEST_CASE("a handler appending to its own module through a client fails instead of waiting for itself",
+          "[runtime][appends]") {
+  sluice_test::temp_dir dir;
+  sluice::cluster cluster{dir.path(), sluice_test::runtime_options()};
+  const self_appending_module module;
+  cluster.launch({.tasks = 2, .threads = 1}, module);
+  module.own_depot->emplace(cluster.depot(self_appending_module::items));
+  CHECK_THROWS_WITH((*module.own_depot)->append("once"),
+                    Catch::Contains("a handler of the module 'self-appending' appended to one of its depots through a "
+                                    "client, and its worker would wait for itself"));
 }

@@ -77,6 +77,7 @@ class module_runtime {
   std::future<void> append(std::uint32_t depot, std::uint32_t task, std::string record, ack_level level) {
     check_running();
     check_task(task);
+    check_not_a_worker();
     pending_ack ack = start_ack(level);
     dispatcher_.dispatch_append(
         event{.task = task, .body = depot_append{depot, std::move(record)}, .ack = std::move(ack.completion)});
@@ -188,6 +189,16 @@ class module_runtime {
   void check_running() const {
     if (stopped_.load(std::memory_order_acquire))
       throw cluster_stopped("the cluster running the module '" + name() + "' has stopped");
+  }
+
+  // A handler appending to its own module would have its worker wait for itself: for the ack, or
+  // for room in a full queue.
+  void check_not_a_worker() const {
+    for (const auto& w : workers_)
+      if (w->is_current_thread())
+        throw std::logic_error("sluice: a handler of the module '" + name() +
+                               "' appended to one of its depots through a client, and its worker would wait for "
+                               "itself; emit what it would append within the chain instead");
   }
 
   void check_task(std::uint32_t task) const {

@@ -12,6 +12,7 @@
 #include <sluice/runtime/round.hpp>
 #include <sluice/runtime/task.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -50,6 +51,11 @@ class worker {
     if (thread_.joinable()) thread_.join();
   }
 
+  // Whether the calling thread is this worker's; any thread may ask.
+  [[nodiscard]] bool is_current_thread() const noexcept {
+    return running_thread_.load(std::memory_order_relaxed) == std::this_thread::get_id();
+  }
+
   // Returns once the worker is between batches, and keeps it there until the matching resume():
   // meanwhile its tasks have no write transaction open, and events wait in its queue. Pauses
   // nest. A paused worker cannot stop, so every pause() must be resumed before join().
@@ -69,6 +75,7 @@ class worker {
 
  private:
   void run() {
+    running_thread_.store(std::this_thread::get_id(), std::memory_order_relaxed);
     std::vector<event> batch;
     while (dispatcher_.queue(index_).pop_batch(settings_.max_batch, batch)) {
       enter_batch();
@@ -160,6 +167,9 @@ class worker {
   std::size_t pauses_ = 0;
   bool in_batch_ = false;
   std::thread thread_;
+  // thread_'s id, stored by the thread itself before it runs anything: join() changes thread_
+  // while others may ask, and only the worker's own thread needs to find its id here.
+  std::atomic<std::thread::id> running_thread_{};
 };
 
 // Keeps a worker paused for as long as it lives.
