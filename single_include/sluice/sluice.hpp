@@ -5901,7 +5901,7 @@ class event_queue {
       std::lock_guard lock{mutex_};
       if (closed_) return false;
       for (event& e : events) {
-        ++depth_[e.task];
+        count_in(e);
         events_.push_back(std::move(e));
       }
     }
@@ -5922,8 +5922,7 @@ class event_queue {
         --blocked_[task];
       }
       if (closed_) return false;
-      ++appends_[task];
-      ++depth_[task];
+      count_in(append);
       events_.push_back(std::move(append));
     }
     ready_.notify_one();
@@ -5938,13 +5937,7 @@ class event_queue {
     if (closed_) return false;
     const auto count = static_cast<std::ptrdiff_t>(std::min(max, events_.size()));
     bool made_room = false;
-    for (auto it = events_.begin(); it != events_.begin() + count; ++it) {
-      --depth_[it->task];
-      if (std::holds_alternative<depot_append>(it->body)) {
-        --appends_[it->task];
-        made_room = true;
-      }
-    }
+    for (auto it = events_.begin(); it != events_.begin() + count; ++it) made_room |= count_out(*it);
     std::move(events_.begin(), events_.begin() + count, std::back_inserter(out));
     events_.erase(events_.begin(), events_.begin() + count);
     lock.unlock();
@@ -5981,6 +5974,21 @@ class event_queue {
   }
 
  private:
+  static bool is_append(const event& e) noexcept { return std::holds_alternative<depot_append>(e.body); }
+
+  void count_in(const event& e) {
+    ++depth_[e.task];
+    if (is_append(e)) ++appends_[e.task];
+  }
+
+  // Whether `e` was a depot append, whose leaving makes room for another.
+  bool count_out(const event& e) {
+    --depth_[e.task];
+    if (!is_append(e)) return false;
+    --appends_[e.task];
+    return true;
+  }
+
   mutable std::mutex mutex_;
   std::condition_variable ready_;  // events to pop, or closed
   std::condition_variable room_;   // room for appends, or closed
