@@ -73,7 +73,9 @@ struct self_appending_module {
   static constexpr std::string_view name = "self-appending";
   static constexpr auto items = sluice::depot<"*items", std::string>(sluice::random_partition);
   using client = sluice::depot_client<std::string, sluice::random_partition_t>;
-  std::shared_ptr<std::optional<client>> own_depot = std::make_shared<std::optional<client>>();
+  // Set once the module is launched. Not owned: a client owned by the module's own handler would
+  // keep the module alive for ever.
+  std::optional<client>* own_depot;
 
   void define(sluice::setup& setup, sluice::topologies& topologies) const {
     setup.declare(items);
@@ -254,11 +256,11 @@ TEST_CASE("appends beyond max_queued_appends wait for room, whatever their ack l
 TEST_CASE("a handler appending to its own module through a client fails instead of waiting for itself",
           "[runtime][appends]") {
   sluice_test::temp_dir dir;
+  std::optional<self_appending_module::client> own_depot;
   sluice::cluster cluster{dir.path(), sluice_test::runtime_options()};
-  const self_appending_module module;
-  cluster.launch({.tasks = 2, .threads = 1}, module);
-  module.own_depot->emplace(cluster.depot(self_appending_module::items));
-  CHECK_THROWS_WITH((*module.own_depot)->append("once"),
+  cluster.launch({.tasks = 2, .threads = 1}, self_appending_module{&own_depot});
+  own_depot.emplace(cluster.depot(self_appending_module::items));
+  CHECK_THROWS_WITH(own_depot->append("once"),
                     Catch::Contains("a handler of the module 'self-appending' appended to one of its depots through a "
                                     "client, and its worker would wait for itself"));
 }
