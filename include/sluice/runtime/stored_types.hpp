@@ -79,14 +79,16 @@ class stored_type_check {
     return "topology '" + declared.name + "', " + declared.hops[hop].stored_type;
   }
 
+  // The value under `key` in a bookkeeping database of task `task`; corrupt bytes make the
+  // directory foreign.
   template <class T>
-  std::optional<T> read_meta(std::uint32_t task, const storage::read_txn& txn, storage::database meta,
-                             std::string_view key) const {
+  std::optional<T> read_stored(std::uint32_t task, const storage::read_txn& txn, storage::database db,
+                               std::string_view key) const {
     try {
-      return read_value<T>(txn, meta, key);
+      return read_value<T>(txn, db, key);
     } catch (const decode_error& e) {
       meta_check{task_directory(module_dir_, task), plan_.name, task, task_count()}.foreign(
-          std::string("its meta is corrupt: ") + e.what());
+          "its '" + std::string(key) + "' is corrupt: " + e.what());
     }
   }
 
@@ -95,7 +97,7 @@ class stored_type_check {
     const storage::database meta = *env.find_database(meta_database);
     const auto txn = env.begin_read();
     for_each_typed_store([&](std::string_view kind, const dataflow::stored_declaration& store, const std::string& key) {
-      const auto recorded = read_meta<std::string>(task, txn, meta, key);
+      const auto recorded = read_stored<std::string>(task, txn, meta, key);
       if (recorded && *recorded != store.stored_type)
         refuse("it stores its " + std::string(kind) + " '" + store.name + "' as " + *recorded +
                ", but the module now declares it as " + store.stored_type +
@@ -111,7 +113,7 @@ class stored_type_check {
       const storage::environment& env = *environments_[source];
       const storage::database meta = *env.find_database(meta_database);
       const auto txn = env.begin_read();
-      const auto recorded = read_meta<std::string>(source, txn, meta, meta_key::hop_type(topology, index));
+      const auto recorded = read_stored<std::string>(source, txn, meta, meta_key::hop_type(topology, index));
       const auto declared = hop_type(topology, index);
       if (!recorded || !declared || *recorded == *declared) continue;
       refuse("the outbox of task " + std::to_string(source) + " holds " + std::to_string(count) +
@@ -149,7 +151,7 @@ class stored_type_check {
       if (!applied) continue;
       const auto txn = env.begin_read();
       for (std::uint32_t source = 0; source < task_count(); ++source)
-        seqs[target][source] = read_meta<std::uint64_t>(target, txn, *applied, applied_key(source)).value_or(0);
+        seqs[target][source] = read_stored<std::uint64_t>(target, txn, *applied, applied_key(source)).value_or(0);
     }
     return seqs;
   }
@@ -165,8 +167,9 @@ class stored_type_check {
       txn.put(meta, key, encoded);
       changed = true;
     };
+    // Verified: what is recorded already equals what the plan declares.
     for_each_typed_store([&](std::string_view, const dataflow::stored_declaration& store, const std::string& key) {
-      if (!txn.get(meta, key)) put_if_other(key, store.stored_type);
+      put_if_other(key, store.stored_type);
     });
     for (std::uint32_t t = 0; t < plan_.topologies.size(); ++t)
       for (std::uint32_t h = 0; h < plan_.topologies[t].hops.size(); ++h)
